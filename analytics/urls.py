@@ -1,0 +1,5 @@
+app_name = "analytics"
+
+urlpatterns: list = []
+
+api_urlpatterns: list = []

@@ -1,0 +1,38 @@
+"""The one seam to the job queue: the only module that imports django_q.
+
+Side effects run after the surrounding transaction commits, so a job never sees a row that
+was rolled back and never runs inside the request that caused it.
+"""
+
+from typing import Any
+
+from django.db import transaction
+
+
+def enqueue(path: str, *args: Any, **kwargs: Any) -> None:
+    """Queue ``path(*args)`` now (callers that are not inside a transaction)."""
+    from django_q.tasks import async_task
+
+    async_task(path, *args, **kwargs)
+
+
+def enqueue_on_commit(path: str, *args: Any, **kwargs: Any) -> None:
+    """Queue ``path(*args)`` once the current transaction commits (now, outside one)."""
+    transaction.on_commit(lambda: enqueue(path, *args, **kwargs))
+
+
+def schedule_once(path: str, *args: Any, run_at: Any, name: str | None = None) -> None:
+    """Run ``path(*args)`` once at ``run_at`` (a django-q2 one-off Schedule), after commit."""
+    from django_q.models import Schedule
+
+    def create() -> None:
+        Schedule.objects.create(
+            func=path,
+            args=",".join(repr(a) for a in args) if args else None,
+            schedule_type=Schedule.ONCE,
+            next_run=run_at,
+            repeats=1,
+            name=name,
+        )
+
+    transaction.on_commit(create)

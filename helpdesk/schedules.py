@@ -1,0 +1,20 @@
+"""Every periodic job, declared once. ``manage.py sync_schedules`` writes them to django-q2.
+
+Each app appends its jobs here with a one-line why. Nothing is scheduled by hand in the admin.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Job:
+    func: str
+    cron: str
+    why: str
+
+    @property
+    def name(self) -> str:
+        return f"handoff:{self.func}"
+
+
+SCHEDULES: list[Job] = []

@@ -1,0 +1,5 @@
+app_name = "routing"
+
+urlpatterns: list = []
+
+api_urlpatterns: list = []

@@ -1,0 +1,39 @@
+"""The only writer of ``TicketEvent`` rows."""
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.serializers.json import DjangoJSONEncoder
+
+from tickets.models import Ticket, TicketEvent
+
+
+def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
+    # Decimals, datetimes and UUIDs become strings, so any action can pass its values as they are.
+    return json.loads(json.dumps(dict(data), cls=DjangoJSONEncoder))
+
+
+def record(
+    ticket: Ticket,
+    kind: TicketEvent.Kind | str,
+    *,
+    actor: AbstractBaseUser | None = None,
+    actor_kind: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
+) -> TicketEvent:
+    """Append one event to ``ticket``'s log. ``actor_kind`` defaults to "agent" with a user, else "system"."""
+    event = TicketEvent(
+        ticket=ticket,
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_kind=actor_kind or ("agent" if actor is not None else "system"),
+        data=_jsonable(data or {}),
+    )
+    if at is not None:
+        event.at = at
+    event.save()
+    return event
