@@ -237,6 +237,9 @@ class Ticket(models.Model):
     )
     triaged_at = models.DateTimeField(null=True, blank=True)
     ai_summary = models.TextField(blank=True)
+    # The agent's brief (summary, customer history, order, relevant policy) and the AI draft reply.
+    ai_brief = models.JSONField(default=dict, blank=True)
+    ai_draft = models.TextField(blank=True)
 
     # --- routing output (routing fills these)
     tier = models.ForeignKey(
