@@ -32,10 +32,16 @@ def world(db):
     Tier.objects.create(name="AI", slug="ai", rank=0, ai_may_answer=True)
     general = Tier.objects.create(name="General queue", slug="general", rank=1, team=frontline)
     senior = Tier.objects.create(name="Senior", slug="senior", rank=3, team=senior_team, is_senior=True)
-    manager_tier = Tier.objects.create(name="Manager", slug="manager", rank=4, team=management, is_senior=True)
-    agent = UserFactory(username="ana.agent", first_name="Ana", last_name="Agent", roles=["agent"], password=PASSWORD)
+    manager_tier = Tier.objects.create(
+        name="Manager", slug="manager", rank=4, team=management, is_senior=True
+    )
+    agent = UserFactory(
+        username="ana.agent", first_name="Ana", last_name="Agent", roles=["agent"], password=PASSWORD
+    )
     AgentProfile.objects.create(user=agent, team=frontline, tier=general, availability="online")
-    senior_user = UserFactory(username="sam.senior", first_name="Sam", roles=["senior agent"], password=PASSWORD)
+    senior_user = UserFactory(
+        username="sam.senior", first_name="Sam", roles=["senior agent"], password=PASSWORD
+    )
     AgentProfile.objects.create(user=senior_user, team=senior_team, tier=senior, availability="online")
     manager = UserFactory(username="mia.manager", first_name="Mia", roles=["manager"], password=PASSWORD)
     AgentProfile.objects.create(user=manager, team=management, tier=manager_tier, availability="online")
@@ -83,8 +89,14 @@ def world(db):
             ("Invoice for order 1203", "billing", 9),
         ]
     ]
-    return {"agent": agent, "senior": senior_user, "manager": manager, "top": top, "others": others,
-            "senior_tier": senior}
+    return {
+        "agent": agent,
+        "senior": senior_user,
+        "manager": manager,
+        "top": top,
+        "others": others,
+        "senior_tier": senior,
+    }
 
 
 def log_in(page: Page, live_server, username: str) -> None:
@@ -177,13 +189,17 @@ def test_list_refreshes_itself_and_keeps_the_cursor(page: Page, live_server, wor
     page.evaluate("htmx.trigger('#inbox-list', 'inbox-refresh')")
     page.wait_for_timeout(500)
     assert 304 in statuses
-    Ticket.objects.filter(pk=world["others"][2].pk).update(subject="Sizes for the winter coat", updated_at=timezone.now())
+    Ticket.objects.filter(pk=world["others"][2].pk).update(
+        subject="Sizes for the winter coat", updated_at=timezone.now()
+    )
     page.evaluate("htmx.trigger('#inbox-list', 'inbox-refresh')")
     expect(page.locator("#inbox-list")).to_contain_text("Sizes for the winter coat")
     expect(page.locator(f"#{cursor_id}")).to_have_class(re.compile("is-cursor"))
 
 
-@pytest.mark.skipif(not _routing_has("routing.escalation"), reason="routing.escalation is not on this branch yet")
+@pytest.mark.skipif(
+    not _routing_has("routing.escalation"), reason="routing.escalation is not on this branch yet"
+)
 def test_escalation_with_a_reason_reaches_the_senior(page: Page, live_server, world):
     log_in(page, live_server, "ana.agent")
     page.get_by_role("link", name="Change delivery address").click()
@@ -199,7 +215,9 @@ def test_escalation_with_a_reason_reaches_the_senior(page: Page, live_server, wo
     expect(page.locator("#inbox-list")).to_contain_text("Change delivery address")
 
 
-@pytest.mark.skipif(not _routing_has("routing.approvals"), reason="routing.approvals is not on this branch yet")
+@pytest.mark.skipif(
+    not _routing_has("routing.approvals"), reason="routing.approvals is not on this branch yet"
+)
 def test_manager_approves_a_refund_and_the_held_reply_goes_out(page: Page, live_server, world):
     ticket = world["others"][1]
     log_in(page, live_server, "ana.agent")
