@@ -21,12 +21,12 @@ from tickets.views.common import done, error_text, flash, form_error_text, safe_
 @login_required
 def set_availability(request: HtmxHttpRequest) -> HttpResponse:
     """Online / away / offline for the signed-in user (routing assigns only to online agents)."""
-    from routing.assignment import set_availability as set_it
-
     form = forms.AvailabilityForm(request.POST)
     back = safe_next(request, reverse("tickets:inbox"))
     if not form.is_valid():
         return flash(request, form_error_text(form), level="error")
+    from routing.assignment import set_availability as set_it
+
     try:
         set_it(request.user, form.cleaned_data["availability"], actor=request.user)
     except HelpdeskError as error:
