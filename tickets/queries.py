@@ -166,6 +166,16 @@ def escalated_to(user: AbstractBaseUser) -> Q:
     return Q(pk__in=[])
 
 
+ROLE_LADDER = (ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
+
+
+def decidable_roles(user: AbstractBaseUser) -> list[str]:
+    """Approval roles ``user`` may decide: their highest role and every role below it."""
+    held = roles_of(user)
+    ranks = [ROLE_LADDER.index(role) for role in held if role in ROLE_LADDER]
+    return list(ROLE_LADDER[1 : max(ranks) + 1]) if ranks else []
+
+
 def awaiting_approval_by(user: AbstractBaseUser) -> Q:
     """Tickets held for an approval the user's role may give."""
     if not has_role(user, *APPROVER_ROLES):

@@ -57,8 +57,8 @@ def test_escalated_ticket_shows_in_the_seniors_escalated_view(
 
 
 @needs("routing.escalation")
-def test_plain_agents_may_not_deescalate(client, frontline_agent, org):
-    ticket = TicketFactory(team=org["frontline"], tier=org["specialist"], assignee=frontline_agent)
+def test_agents_outside_the_tier_may_not_deescalate(client, frontline_agent, manager, org):
+    ticket = TicketFactory(team=org["frontline"], tier=org["specialist"], assignee=manager)
     response = login(client, frontline_agent).post(
         reverse("tickets:deescalate", args=[ticket.pk]),
         {"reason": "routine", "target_tier": org["general"].pk},

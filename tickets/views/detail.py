@@ -30,8 +30,10 @@ def may_reassign(user) -> bool:
     return has_role(user, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
 
 
-def may_deescalate(user) -> bool:
-    return has_role(user, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
+def may_deescalate(user, ticket: Ticket) -> bool:
+    """Routing's rule (the tier holding it, its assignee, seniors and above); it enforces it too."""
+    rule = _provided("routing.escalation.may_deescalate")
+    return bool(rule and ticket.tier_id and rule(user, ticket))
 
 
 def _provided(dotted_path: str):
@@ -47,17 +49,33 @@ def pending_approvals(ticket: Ticket) -> list:
     if Approval is None:
         return []
     return list(
-        Approval.objects.filter(ticket=ticket, status="pending").select_related("requested_by").order_by("pk")
+        Approval.objects.filter(ticket=ticket, status=Approval.Status.PENDING)
+        .select_related("requested_by")
+        .order_by("requested_at", "pk")
     )
 
 
-def routing_explanation(ticket: Ticket) -> dict | None:
-    """Why the ticket sits where it is: routing's latest decision, else the last "routed" event."""
-    latest_decision = _provided("routing.queries.latest_decision")
-    if latest_decision is not None:
-        return latest_decision(ticket)
-    event = ticket.events.filter(kind=TicketEvent.Kind.ROUTED).order_by("-at", "-id").first()
-    return {"at": event.at, **event.data} if event else None
+def routing_explanation(ticket: Ticket):
+    """Why the ticket sits where it is: routing's latest ``RoutingDecision`` (rules, conditions,
+    values, notes) and the latest escalation, if any."""
+    RoutingDecision = _provided("routing.models.RoutingDecision")
+    Escalation = _provided("routing.models.Escalation")
+    if RoutingDecision is None:
+        return None
+    decision = (
+        RoutingDecision.objects.filter(ticket=ticket)
+        .select_related("tier", "team", "agent", "rule")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    escalation = (
+        Escalation.objects.filter(ticket=ticket).select_related("from_tier", "to_tier", "actor").first()
+        if Escalation is not None
+        else None
+    )
+    if decision is None and escalation is None:
+        return None
+    return {"decision": decision, "escalation": escalation}
 
 
 def csat(ticket: Ticket):
@@ -122,8 +140,8 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         "resolve_form": forms.ResolveForm(),
         "reopen_form": forms.ReopenForm(),
         "approvals": pending_approvals(ticket),
-        "user_roles": queries.roles_of(user),
-        "can_deescalate": may_deescalate(user),
+        "decidable_roles": queries.decidable_roles(user),
+        "can_deescalate": may_deescalate(user, ticket),
         "routing": routing_explanation(ticket),
         "csat": csat(ticket),
         **queries.customer_context(ticket),
