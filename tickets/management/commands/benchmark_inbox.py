@@ -76,6 +76,9 @@ class Command(BaseCommand):
             "--repeat", type=int, default=7, help="Timed runs per measurement (median shown)."
         )
         parser.add_argument("--open-share", type=float, default=0.2, help="Share of tickets still open.")
+        parser.add_argument(
+            "--explain", action="store_true", help="Print the plans of the list and search queries per size."
+        )
 
     def handle(self, *args, **options) -> None:
         sizes = sorted(int(s) for s in options["sizes"].split(","))
@@ -83,6 +86,7 @@ class Command(BaseCommand):
         self.rows: list[tuple] = []
         try:
             with transaction.atomic():
+                self.explain = options["explain"]
                 self._run(sizes, options["repeat"], options["open_share"])
                 raise Rollback
         except Rollback:
@@ -117,6 +121,8 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE tickets_ticket; ANALYZE tickets_message; ANALYZE tickets_customer")
             self._measure(size, manager, agent, repeat)
+            if self.explain:
+                self._explain(manager)
 
     def _customers(self, count: int) -> list[Customer]:
         rows = [
@@ -214,6 +220,15 @@ class Command(BaseCommand):
                 self._record(
                     size, "agent · poll, nothing changed (304)", poll, queries, 0, len(answer.content)
                 )
+
+    def _explain(self, manager) -> None:
+        from tickets.queries import InboxFilters, inbox_for
+
+        for label, filters in (("All open", InboxFilters()), ("search", InboxFilters(q="kettle refund"))):
+            queryset = inbox_for(manager, "all", filters)[:50]
+            plan = queryset.explain(analyze=True)
+            self.console.print(f"[bold]plan · {label}[/]")
+            self.console.print(plan, markup=False, highlight=False)
 
     def _record(self, size, label, timings, queries, rows, size_bytes) -> None:
         timings = sorted(timings)

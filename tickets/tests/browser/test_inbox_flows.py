@@ -124,6 +124,9 @@ def test_agent_opens_top_ticket_edits_the_ai_draft_and_sends_it(page: Page, live
     expect(editor).to_have_value(DRAFT)
     expect(page.get_by_text("similarity ≥ 0.8 counts as accepted")).to_be_visible()
     page.screenshot(path=str(screenshots / "ticket.png"), full_page=True)
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet, portrait
+    page.screenshot(path=str(screenshots / "ticket-tablet.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     editor.fill(DRAFT.replace("will update you tomorrow", "will update you by tomorrow noon"))
     page.get_by_role("button", name="Send reply").click()
