@@ -11,7 +11,8 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import DateTimeField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -108,8 +109,13 @@ SAVED_VIEW_LABELS = dict(SAVED_VIEWS)
 APPROVER_ROLES = (ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
 # The general queue's rank (DESIGN: 0 AI, 1 general); a ticket sitting above it was escalated there.
 GENERAL_TIER_RANK = 1
+# Matches no row but still compiles to SQL (``pk__in=[]`` raises EmptyResultSet when compiled).
+NOTHING = Q(pk__isnull=True)
+# Counts and page totals stop here; beyond it the inbox says "1,000+" (agents filter, not page).
+COUNT_CAP = 1000
 SORTS = {
-    "sla": (F("sla_due_at").asc(nulls_last=True), F("priority").desc(), "id"),
+    # Matches the partial index ticket_open_sla_idx (migration 0007) for open tickets.
+    "sla": (F("sla_due_at").asc(nulls_last=True), "id"),
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
 }
@@ -163,7 +169,7 @@ def escalated_to(user: AbstractBaseUser) -> Q:
         return Q(tier_id=profile.tier_id, tier__rank__gt=GENERAL_TIER_RANK)
     if has_role(user, ROLE_MANAGER, ROLE_ADMIN):
         return Q(tier__slug="manager")
-    return Q(pk__in=[])
+    return NOTHING
 
 
 ROLE_LADDER = (ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
@@ -179,7 +185,7 @@ def decidable_roles(user: AbstractBaseUser) -> list[str]:
 def awaiting_approval_by(user: AbstractBaseUser) -> Q:
     """Tickets held for an approval the user's role may give."""
     if not has_role(user, *APPROVER_ROLES):
-        return Q(pk__in=[])
+        return NOTHING
     return Q(stage=Ticket.Stage.AWAITING_APPROVAL)
 
 
@@ -188,7 +194,7 @@ def _view_condition(user: AbstractBaseUser, view: str, now: datetime) -> Q:
     if view == "mine":
         return Q(assignee_id=user.pk)
     if view == "team":
-        return Q(team_id=profile.team_id) if profile is not None and profile.team_id else Q(pk__in=[])
+        return Q(team_id=profile.team_id) if profile is not None and profile.team_id else NOTHING
     if view == "unassigned":
         return Q(assignee__isnull=True, handled_by_ai=False)
     if view == "escalated":
@@ -280,14 +286,25 @@ def inbox_for(
     )
 
 
-def view_counts(user: AbstractBaseUser) -> dict[str, int]:
-    """Open tickets per saved view for ``user``, in one aggregate query."""
+def view_counts(user: AbstractBaseUser, *, cap: int = COUNT_CAP) -> dict[str, int]:
+    """Open tickets per saved view for ``user``, each counted up to ``cap``, in one query.
+
+    Counting stops at ``cap`` (the inbox shows "1,000+"), so the cost is bounded by the cap and
+    the indexes of each view, not by the size of the backlog.
+    """
     now = timezone.now()
-    queryset = _with_sla_warning(visible_tickets(user), user).open()
-    totals = queryset.aggregate(
-        **{slug: Count("pk", filter=_view_condition(user, slug, now)) for slug, _ in SAVED_VIEWS}
-    )
-    return {slug: totals[slug] for slug, _ in SAVED_VIEWS}
+    queryset = _with_sla_warning(visible_tickets(user), user).open().order_by()
+    parts, params = [], []
+    for slug, _ in SAVED_VIEWS:
+        sql, view_params = (
+            queryset.filter(_view_condition(user, slug, now)).values("pk")[:cap].query.sql_with_params()
+        )
+        parts.append(f"SELECT %s AS slug, (SELECT COUNT(*) FROM ({sql}) AS capped) AS n")
+        params.extend([slug, *view_params])
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        counts = dict(cursor.fetchall())
+    return {slug: counts[slug] for slug, _ in SAVED_VIEWS}
 
 
 def unread_notifications(user: AbstractBaseUser, *, limit: int = 10) -> list[Notification]:

@@ -6,21 +6,35 @@ import hashlib
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from helpdesk.errors import HelpdeskError
-from helpdesk.http import HtmxHttpRequest, paginate
+from helpdesk.http import HtmxHttpRequest
 from tickets import actions, forms, queries
 from tickets.models import Ticket
 from tickets.views.common import done, flash, form_error_text, safe_next
 from tickets.views.detail import may_reassign
 
 PAGE_SIZE = 50
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``COUNT_CAP`` rows, so a deep backlog costs the same as a short one."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: queries.COUNT_CAP].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= queries.COUNT_CAP
 
 
 def _fingerprint(request: HtmxHttpRequest, page, counts: dict[str, int]) -> str:
@@ -45,7 +59,8 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
     view = request.GET.get("view") or queries.default_view(request.user)
     if view not in queries.SAVED_VIEW_LABELS:
         view = queries.default_view(request.user)
-    page = paginate(request, queries.inbox_for(request.user, view, form.inbox_filters()), per_page=PAGE_SIZE)
+    rows = queries.inbox_for(request.user, view, form.inbox_filters())
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = queries.view_counts(request.user)
     etag = _fingerprint(request, page, counts)
     if request.htmx and request.headers.get("If-None-Match") == etag:
@@ -57,6 +72,7 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
         "view": view,
         "view_label": queries.SAVED_VIEW_LABELS[view],
         "views": [(slug, label, counts[slug]) for slug, label in queries.SAVED_VIEWS],
+        "count_cap": queries.COUNT_CAP,
         "page": page,
         "etag": etag,
         "bulk_form": forms.BulkForm(),
