@@ -17,4 +17,10 @@ class Job:
         return f"handoff:{self.func}"
 
 
-SCHEDULES: list[Job] = []
+SCHEDULES: list[Job] = [
+    Job(
+        "routing.triage.jobs.retry_failed_triage",
+        cron="*/5 * * * *",
+        why="A ticket whose triage failed (or whose job was lost) is triaged again.",
+    ),
+]

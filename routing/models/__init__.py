@@ -3,5 +3,17 @@
 from routing.models.config import IssueType, Thresholds
 from routing.models.org import AgentProfile, Team, Tier
 from routing.models.policies import Policy, PolicyVersion
+from routing.models.triage import ClassificationOverride, TrainedModel, TriageResult
 
-__all__ = ["AgentProfile", "IssueType", "Policy", "PolicyVersion", "Team", "Thresholds", "Tier"]
+__all__ = [
+    "AgentProfile",
+    "ClassificationOverride",
+    "IssueType",
+    "Policy",
+    "PolicyVersion",
+    "Team",
+    "Thresholds",
+    "Tier",
+    "TrainedModel",
+    "TriageResult",
+]
