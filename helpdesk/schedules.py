@@ -18,3 +18,17 @@ class Job:
 
 
 SCHEDULES: list[Job] = []
+
+SCHEDULES += [
+    Job("routing.jobs.run_sla_sweep", cron="* * * * *", why="SLA warnings and breaches act within a minute."),
+    Job(
+        "routing.jobs.rebalance_queues",
+        cron="* * * * *",
+        why="Queue pressure moves low-risk cases to AI and back.",
+    ),
+    Job(
+        "routing.jobs.fill_all_teams",
+        cron="* * * * *",
+        why="Waiting tickets reach agents as capacity frees up.",
+    ),
+]

@@ -99,3 +99,10 @@ def email_notifications(notification_ids: Sequence[int]) -> int:
         if row.recipient.email
     ]
     return send_mass_mail(mails, fail_silently=False) if mails else 0
+
+
+def recalculate_sla_dues() -> int:
+    """Recompute the due times of every open ticket (an SLA policy or calendar changed)."""
+    from routing import sla_clocks
+
+    return sla_clocks.recalculate_open()

@@ -319,3 +319,32 @@ def claim_due(column: str, now: datetime, *, limit: int = BATCH) -> list[tuple[i
         RETURNING c.id, c.ticket_id, c.kind, c.policy_id""",
         {"now": now, "limit": limit},
     )
+
+
+def recalculate_open(*, batch: int = BATCH) -> int:
+    """Re-apply the current policies and calendars to every open, routed ticket, in batches.
+
+    Each batch is its own transaction and skips tickets other workers hold, so this never
+    blocks the inbox; running it twice gives the same due times.
+    """
+    done, last_id = 0, 0
+    while True:
+        with transaction.atomic():
+            tickets = list(
+                Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status__in=Ticket.OPEN_STATUSES, tier__isnull=False, pk__gt=last_id)
+                .select_related("tier", "customer")
+                .order_by("pk")[:batch]
+            )
+            if not tickets:
+                return done
+            for ticket in tickets:
+                apply_sla(
+                    ticket,
+                    tier=ticket.tier,
+                    team_id=ticket.team_id,
+                    priority=ticket.priority,
+                    vip=ticket.customer.is_vip,
+                )
+            done += len(tickets)
+            last_id = tickets[-1].pk
