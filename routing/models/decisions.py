@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -45,12 +46,14 @@ class RoutingDecision(models.Model):
     sla_policy = models.ForeignKey(
         "routing.SlaPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    approvals_required = models.JSONField(default=list, blank=True)
-    notifications = models.JSONField(default=list, blank=True)
-    tags = models.JSONField(default=list, blank=True)
-    explanation = models.JSONField(default=list, blank=True)
-    notes = models.JSONField(default=list, blank=True)
-    facts = models.JSONField(default=dict, blank=True, help_text="The inputs the rules saw.")
+    approvals_required = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    notifications = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    tags = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    explanation = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    notes = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    facts = models.JSONField(
+        default=dict, blank=True, encoder=DjangoJSONEncoder, help_text="The inputs the rules saw."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -104,7 +107,7 @@ class Escalation(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now)
     # Conversation, customer profile, attempted resolutions, AI summary, trigger and reason.
-    package = models.JSONField(default=dict, blank=True)
+    package = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     acknowledge_due_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
