@@ -29,7 +29,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -42,7 +41,7 @@ from django.utils.module_loading import import_string
 from helpdesk.errors import HelpdeskError
 from helpdesk.queue import jobs_inline
 from tickets import actions, intake
-from tickets.demo_content import ROOT_CAUSES
+from tickets.demo_content import ROOT_CAUSES, TEAMS, TIERS, USERS, DemoUser
 from tickets.demo_plan import CustomerPlan, TicketPlan, plan_customers, plan_tickets
 from tickets.models import Customer, CustomerIdentity, Message, Order, RootCause, Ticket
 
@@ -55,56 +54,30 @@ SHIFTED_COLUMNS: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
         "tickets_ticket",
         "id",
         (
-            "created_at", "first_message_at", "last_customer_message_at", "last_agent_message_at",
-            "first_response_at", "resolved_at", "closed_at", "assigned_at", "updated_at",
-            "sla_paused_at", "triaged_at",
+            "created_at",
+            "first_message_at",
+            "last_customer_message_at",
+            "last_agent_message_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "assigned_at",
+            "updated_at",
+            "sla_paused_at",
+            "triaged_at",
         ),
         ("first_response_due_at", "next_response_due_at", "resolution_due_at", "sla_due_at"),
     ),
     ("tickets_message", "ticket_id", ("created_at", "sent_at"), ()),
     ("tickets_ticketevent", "ticket_id", ("at",), ()),
     ("tickets_notification", "ticket_id", ("created_at", "read_at"), ()),
-]  # fmt: skip
+]
 
 SEED = 20261121
 DEMO_PASSWORD = "handoff-demo"
 STORE = "Northwind Goods"
 # Steps that would land closer to now than this are left for the live system to do.
 HORIZON = timedelta(minutes=20)
-
-TEAMS = {"frontline": "Frontline", "specialists": "Specialists", "senior": "Senior", "management": "Management"}
-# (rank, slug, name, team slug, ai_may_answer, is_senior)
-TIERS = [
-    (0, "ai", "AI", None, True, False),
-    (1, "general", "General", "frontline", False, False),
-    (2, "specialist", "Specialist", "specialists", False, False),
-    (3, "senior", "Senior", "senior", False, True),
-    (4, "manager", "Manager", "management", False, True),
-]
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    first_name: str
-    last_name: str
-    roles: tuple[str, ...]
-    team: str | None = None
-    tier: str | None = None
-    skills: tuple[str, ...] = ()
-    superuser: bool = False
-
-
-USERS = [
-    DemoUser("alex", "Alex", "Rivera", ("agent",), "frontline", "general", ("order_status", "delivery_problem")),
-    DemoUser("sam", "Sam", "Okoro", ("agent",), "frontline", "general", ("return_request", "cancellation")),
-    DemoUser("kim", "Kim", "Larsen", ("agent",), "frontline", "general", ("product_question", "account")),
-    DemoUser("riley", "Riley", "Chen", ("agent",), "specialists", "specialist",
-             ("refund_request", "billing", "product_defect")),
-    DemoUser("morgan", "Morgan", "Blake", ("senior agent", "agent"), "senior", "senior", ("complaint",)),
-    DemoUser("taylor", "Taylor", "Reyes", ("manager",), "management", "manager"),
-    DemoUser("admin", "Ada", "Admin", ("admin",), superuser=True),
-]  # fmt: skip
 
 
 @dataclass
@@ -187,12 +160,18 @@ def seed_customers(plans: list[CustomerPlan]) -> list[Customer]:
     existing = {c.email: c for c in Customer.objects.filter(email__in=[p.email for p in plans])}
     fresh = [
         Customer(
-            name=p.name, email=p.email, phone=p.phone, lifetime_value=p.lifetime_value,
-            order_count=p.order_count, tags=p.tags, locale=p.locale, created_at=p.created_at,
+            name=p.name,
+            email=p.email,
+            phone=p.phone,
+            lifetime_value=p.lifetime_value,
+            order_count=p.order_count,
+            tags=p.tags,
+            locale=p.locale,
+            created_at=p.created_at,
         )
         for p in plans
         if p.email not in existing
-    ]  # fmt: skip
+    ]
     for customer in Customer.objects.bulk_create(fresh):
         existing[customer.email] = customer
     customers = [existing[p.email] for p in plans]
@@ -238,14 +217,25 @@ def _agent_text(text: str, plan: TicketPlan, agent) -> str:
     return plan.render(text) + f"\n\nBest,\n{agent.first_name} at {STORE}"
 
 
-def seed_ticket(plan: TicketPlan, *, users: dict, causes: dict[str, RootCause], outcomes: dict) -> Timeline | None:
-    """Receive the ticket's first message and play its planned history; None if it already exists."""
+def seed_ticket(
+    plan: TicketPlan, *, users: dict, causes: dict[str, RootCause], outcomes: dict
+) -> tuple[int, Timeline] | None:
+    """Receive the ticket's first message and play its planned history; None if it already exists.
+
+    Returns the ticket id and the timeline of the steps that were played.
+    """
     timeline = Timeline(base=timezone.now() - timedelta(hours=plan.age_hours))
     timeline.step(0)
     result = intake.receive(plan.inbound(0))
     if not result.created:
         return None
-    ticket, agent, clock = result.ticket, users[plan.agent], 0.0
+    ticket, agent = result.ticket, users[plan.agent]
+    _play(plan, ticket, timeline, agent=agent, users=users, causes=causes, outcomes=outcomes)
+    return ticket.pk, timeline
+
+
+def _play(plan: TicketPlan, ticket: Ticket, timeline: Timeline, *, agent, users, causes, outcomes) -> None:
+    clock = 0.0
     try:
         if plan.assign and timeline.step(clock := clock + plan.gaps[0]):
             ticket.refresh_from_db()
@@ -256,12 +246,15 @@ def seed_ticket(plan: TicketPlan, *, users: dict, causes: dict[str, RootCause], 
                 actions.add_internal_note(ticket, body=plan.render(plan.note), author=agent)
         if plan.reply and timeline.step(clock := clock + plan.gaps[1]):
             reply = actions.reply_to_ticket(
-                ticket, body=_agent_text(plan.reply_text, plan, agent), author=agent, commits_amount=plan.refund
+                ticket,
+                body=_agent_text(plan.reply_text, plan, agent),
+                author=agent,
+                commits_amount=plan.refund,
             )
             outcomes["replied"] += 1
             if reply.delivery_status == Message.Delivery.HELD:
                 outcomes["held for approval"] += 1
-                return timeline
+                return
         if plan.follow_up and timeline.step(clock := clock + plan.gaps[2]):
             intake.receive(plan.inbound(1))
             if timeline.step(clock := clock + plan.gaps[3]):
@@ -273,17 +266,20 @@ def seed_ticket(plan: TicketPlan, *, users: dict, causes: dict[str, RootCause], 
                 intake.receive(plan.inbound(2))
                 outcomes["reopened"] += 1
                 if timeline.step(clock := clock + plan.gaps[3]):
-                    actions.reply_to_ticket(ticket, body=_agent_text(plan.reply_text, plan, agent), author=agent)
+                    actions.reply_to_ticket(
+                        ticket, body=_agent_text(plan.reply_text, plan, agent), author=agent
+                    )
                     if timeline.step(clock := clock + plan.gaps[4]):
                         _resolve(ticket, plan, agent, causes)
             elif plan.close and timeline.step(clock + plan.gaps[6]):
-                actions.close_ticket(ticket, actor=None, actor_kind="system", reason="no reply after follow-up")
+                actions.close_ticket(
+                    ticket, actor=None, actor_kind="system", reason="no reply after follow-up"
+                )
                 outcomes["closed"] += 1
     except HelpdeskError:
         # The live pipeline (routing, approvals) took the ticket somewhere this plan did not expect;
         # its history stops there, which is still a consistent history.
         outcomes["taken over by the pipeline"] += 1
-    return timeline
 
 
 def _resolve(ticket: Ticket, plan: TicketPlan, agent, causes: dict[str, RootCause]) -> None:
@@ -327,7 +323,7 @@ def shift_history(timelines: dict[int, Timeline]) -> None:
             assignments = [f"{c} = t.{c} - {step_delta.format(tc=ticket_column, c=c)}" for c in moments]
             assignments += [f"{c} = t.{c} - f.delta" for c in deadlines]
             cursor.execute(
-                f"UPDATE {table} t SET {', '.join(assignments)} "  # noqa: S608 - names from SHIFTED_COLUMNS
+                f"UPDATE {table} t SET {', '.join(assignments)} "
                 f"FROM demo_first f WHERE f.ticket_id = t.{ticket_column}"
             )
 
@@ -354,7 +350,7 @@ def run(
     rng = random.Random(seed)
     customer_plans = plan_customers(rng, customers, store=STORE)
     ticket_plans = plan_tickets(rng, customer_plans, tickets, agents=[u.username for u in USERS], store=STORE)
-    logins = [user for user in USERS]
+    logins = list(USERS)
     if is_seeded(ticket_plans):
         return SeedReport(created=False, logins=logins)
     context = SeedContext(rng=rng, log=log)
@@ -375,10 +371,9 @@ def run(
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")  # demo data: speed over durability
         for plan in ticket_plans:
-            timeline = seed_ticket(plan, users=context.users, causes=causes, outcomes=outcomes)
-            if timeline is not None:
-                ticket_id = Message.objects.get(external_id=plan.external_id(0)).ticket_id
-                timelines[ticket_id] = timeline
+            seeded = seed_ticket(plan, users=context.users, causes=causes, outcomes=outcomes)
+            if seeded is not None:
+                timelines[seeded[0]] = seeded[1]
             progress(1)
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO DEFAULT")

@@ -29,8 +29,14 @@ from tickets.demo_content import (
 
 FRONTLINE = ("alex", "sam", "kim")
 SPECIALIST_SCENARIOS = {
-    "refund_request", "defect", "billing_dispute", "damaged", "lost_parcel", "spanish_refund", "review_one_star",
-}  # fmt: skip
+    "refund_request",
+    "defect",
+    "billing_dispute",
+    "damaged",
+    "lost_parcel",
+    "spanish_refund",
+    "review_one_star",
+}
 SENIOR_SCENARIOS = {"legal_threat", "twitter_threat", "repeat_complaint", "vip_complaint", "safety"}
 FOLLOW_UP = "Any news on this? I haven't heard back."
 REOPEN = "Sorry, this isn't solved: {problem}"
@@ -147,10 +153,16 @@ class TicketPlan:
     def render(self, text: str) -> str:
         amount = self.refund if self.refund is not None else self.order.total
         return text.format(
-            first=self.customer.first, order=self.order.number, product=self.order.product,
-            sku=self.order.sku, carrier=self.order.carrier, tracking=self.order.tracking,
-            amount=amount, days=self.days, store=self.store,
-        )  # fmt: skip
+            first=self.customer.first,
+            order=self.order.number,
+            product=self.order.product,
+            sku=self.order.sku,
+            carrier=self.order.carrier,
+            tracking=self.order.tracking,
+            amount=amount,
+            days=self.days,
+            store=self.store,
+        )
 
     def external_id(self, k: int) -> str:
         if self.channel == "email":
@@ -211,12 +223,17 @@ def plan_customers(rng: random.Random, count: int, *, store: str) -> list[Custom
         created_at = now - timedelta(days=rng.uniform(90, 900))
         tags = sorted(set(rng.sample(CUSTOMER_TAGS, rng.randint(0, 2))) | ({"vip"} if vip else set()))
         plan = CustomerPlan(
-            index=i, first=first, last=last,
+            index=i,
+            first=first,
+            last=last,
             email=f"{_ascii(first)}.{_ascii(last)}.{i}@example.org",
             phone=f"+49170{i:07d}",
             handle=f"{_ascii(first)}{_ascii(last)}{i}",
-            lifetime_value=Decimal("0"), order_count=0, tags=tags, created_at=created_at,
-        )  # fmt: skip
+            lifetime_value=Decimal("0"),
+            order_count=0,
+            tags=tags,
+            created_at=created_at,
+        )
         for k in range(rng.randint(1, 5)):
             sku, product, price = rng.choice(PRODUCTS)
             quantity = rng.choice([1, 1, 1, 2])
@@ -224,11 +241,15 @@ def plan_customers(rng: random.Random, count: int, *, store: str) -> list[Custom
                 OrderPlan(
                     external_id=f"demo-order-{i:04d}-{k}",
                     number=f"{100000 + i * 10 + k}",
-                    sku=sku, product=product, total=Decimal(price) * quantity,
-                    carrier=rng.choice(list(CARRIERS)), tracking=f"{rng.randrange(10**11, 10**12)}",
+                    sku=sku,
+                    product=product,
+                    total=Decimal(price) * quantity,
+                    carrier=rng.choice(list(CARRIERS)),
+                    tracking=f"{rng.randrange(10**11, 10**12)}",
                     placed_at=now - timedelta(days=rng.uniform(20, 180)),
-                    fulfillment=rng.choice(["delivered"] * 6 + ["in_transit", "shipped"]), quantity=quantity,
-                )  # fmt: skip
+                    fulfillment=rng.choice(["delivered"] * 6 + ["in_transit", "shipped"]),
+                    quantity=quantity,
+                )
             )
         history = Decimal(rng.randint(2500, 12000) if vip else rng.randint(0, 900))
         plan.lifetime_value = sum((o.total for o in plan.orders), Decimal("0")) + history
@@ -273,7 +294,9 @@ def plan_tickets(
         age_hours = rng.uniform(0, 72) if rng.random() < 0.25 else rng.uniform(0, 60 * 24)
         if scenario.fulfillment:
             order.fulfillment = scenario.fulfillment
-            order.placed_at = min(order.placed_at, now - timedelta(hours=age_hours) - timedelta(days=rng.uniform(3, 12)))
+            order.placed_at = min(
+                order.placed_at, now - timedelta(hours=age_hours) - timedelta(days=rng.uniform(3, 12))
+            )
         if scenario.key in SENIOR_SCENARIOS:
             agent = "morgan"
         elif scenario.key in SPECIALIST_SCENARIOS:
@@ -291,11 +314,24 @@ def plan_tickets(
         reopen = resolve and rng.random() < 0.09
         plans.append(
             TicketPlan(
-                n=n, customer=customer, scenario=scenario, channel=channel, order=order,
-                age_hours=age_hours, agent=agent, variant=rng.randrange(12),
-                html=channel == "email" and rng.random() < 0.25, days=rng.randint(3, 14), refund=refund,
-                assign=assign, reply=reply, follow_up=reply and rng.random() < 0.3, resolve=resolve,
-                reopen=reopen, close=resolve and not reopen and rng.random() < 0.5, escalated=escalated,
+                n=n,
+                customer=customer,
+                scenario=scenario,
+                channel=channel,
+                order=order,
+                age_hours=age_hours,
+                agent=agent,
+                variant=rng.randrange(12),
+                html=channel == "email" and rng.random() < 0.25,
+                days=rng.randint(3, 14),
+                refund=refund,
+                assign=assign,
+                reply=reply,
+                follow_up=reply and rng.random() < 0.3,
+                resolve=resolve,
+                reopen=reopen,
+                close=resolve and not reopen and rng.random() < 0.5,
+                escalated=escalated,
                 gaps=(
                     rng.uniform(0.05, 1.0 if escalated else 3.0),
                     rng.uniform(0.2, 2.0 if escalated else 26.0),
@@ -306,6 +342,6 @@ def plan_tickets(
                     rng.uniform(48, 144),
                 ),
                 store=store,
-            )  # fmt: skip
+            )
         )
     return plans

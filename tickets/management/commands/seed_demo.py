@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=200)
         parser.add_argument("--tickets", type=int, default=500)
-        parser.add_argument("--seed", type=int, default=demo.SEED, help="Random seed (same seed, same store).")
+        parser.add_argument(
+            "--seed", type=int, default=demo.SEED, help="Random seed (same seed, same store)."
+        )
 
     def handle(self, *args, customers: int, tickets: int, seed: int, **options):
         console = Console(file=self.stdout, highlight=False)
