@@ -17,4 +17,10 @@ class Job:
         return f"handoff:{self.func}"
 
 
-SCHEDULES: list[Job] = []
+SCHEDULES: list[Job] = [
+    Job(
+        "followups.jobs.send_due_followups", cron="* * * * *", why="Follow-ups go out within a minute of due."
+    ),
+    Job("followups.jobs.retry_webhook_deliveries", cron="* * * * *", why="Failed webhooks retry on backoff."),
+    Job("followups.jobs.poll_mailbox", cron="* * * * *", why="Email via IMAP arrives within a minute."),
+]
