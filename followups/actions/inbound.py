@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, replace
-from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -105,15 +105,19 @@ def _is_own_address(address: str) -> bool:
 
 
 def _looping(address: str) -> bool:
-    since = timezone.now() - timedelta(hours=1)
-    recent = Message.objects.filter(
-        channel=Channel.EMAIL,
-        direction=Message.Direction.INBOUND,
-        created_at__gte=since,
-        ticket__customer__identities__channel=Channel.EMAIL,
-        ticket__customer__identities__handle=address,
-    )
-    return recent.count() >= settings.INBOUND_EMAIL_LOOP_LIMIT
+    """Count this sender's mail per clock hour in the cache; above the limit it is a loop.
+
+    The cache, not the message table: stored messages carry their Date header as time, and a
+    looping autoresponder's dates cannot be trusted.
+    """
+    key = f"inbound-email:{hashlib.sha256(address.encode()).hexdigest()[:32]}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > settings.INBOUND_EMAIL_LOOP_LIMIT
 
 
 def receive_email(raw: bytes) -> EmailOutcome:
