@@ -13,6 +13,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
@@ -27,6 +28,10 @@ class WidgetThrottle(SimpleRateThrottle):
     """``widget`` rate (settings) per site key and client IP."""
 
     scope = "widget"
+
+    def get_rate(self) -> str | None:
+        # Read per request rather than at import, so a settings change applies at once.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {
@@ -61,6 +66,10 @@ class WidgetView(APIView):
             response["Access-Control-Max-Age"] = "600"
         patch_vary_headers(response, ["Origin"])
         return response
+
+    def get_authenticate_header(self, request) -> str:
+        # A missing or unknown chat token is a 401, which tells the widget to start over.
+        return "ChatToken"
 
     def options(self, request, *args, **kwargs):
         return HttpResponse(status=status.HTTP_204_NO_CONTENT)
