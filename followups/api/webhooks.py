@@ -39,6 +39,10 @@ class CreatedSubscriptionSerializer(SubscriptionSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
+    # Plain strings in the schema: the choice sets are documented on the subscription's events.
+    event = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="pending, retrying, succeeded or failed")
+
     class Meta:
         model = WebhookDelivery
         fields = [
