@@ -181,9 +181,7 @@ def _send(followup: FollowUp, *, ticket: Ticket, now: datetime, deliver: bool) -
             "subject": ticket.subject,
             "csat_link": link,
             "store_name": settings.STORE_NAME,
-            "agent_name": (agent.get_full_name() or agent.get_username())
-            if agent
-            else f"The {settings.STORE_NAME} team",
+            "agent_name": (agent.get_full_name() or agent.get_username()) if agent else "Customer care",
         },
     )
     deliverable = (
