@@ -34,4 +34,9 @@ SCHEDULES: list[Job] = [
         cron="* * * * *",
         why="Waiting tickets reach agents as capacity frees up.",
     ),
+    Job(
+        "followups.jobs.send_due_followups", cron="* * * * *", why="Follow-ups go out within a minute of due."
+    ),
+    Job("followups.jobs.retry_webhook_deliveries", cron="* * * * *", why="Failed webhooks retry on backoff."),
+    Job("followups.jobs.poll_mailbox", cron="* * * * *", why="Email via IMAP arrives within a minute."),
 ]
