@@ -11,22 +11,52 @@ from routing.models import AgentProfile, Team, Tier
 from tickets.tests.factories import TicketFactory, UserFactory
 
 
+def default_org() -> dict:
+    """The shared default teams and tiers (routing's data migration makes them; transactional
+    tests flush them, so they are fetched or re-created by slug)."""
+    teams = {
+        slug: Team.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in [
+            ("frontline", "Frontline"),
+            ("specialists", "Specialists"),
+            ("senior", "Senior agents"),
+            ("management", "Management"),
+        ]
+    }
+    tiers = {}
+    for slug, name, rank, team, senior, ai in [
+        ("ai", "AI", 0, None, False, True),
+        ("general", "General queue", 1, "frontline", False, False),
+        ("specialist", "Specialist team", 2, "specialists", False, False),
+        ("senior", "Senior agent", 3, "senior", True, False),
+        ("manager", "Manager", 4, "management", True, False),
+    ]:
+        tiers[slug] = Tier.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "rank": rank,
+                "team": teams.get(team),
+                "is_senior": senior,
+                "ai_may_answer": ai,
+            },
+        )[0]
+    return {
+        "frontline": teams["frontline"],
+        "other_team": teams["specialists"],
+        "senior_team": teams["senior"],
+        "management": teams["management"],
+        "ai": tiers["ai"],
+        "general": tiers["general"],
+        "specialist": tiers["specialist"],
+        "senior": tiers["senior"],
+        "manager": tiers["manager"],
+    }
+
+
 @pytest.fixture
 def org(db):
-    frontline = Team.objects.create(name="Frontline", slug="frontline")
-    senior_team = Team.objects.create(name="Senior", slug="senior")
-    other_team = Team.objects.create(name="Specialists", slug="specialists")
-    general = Tier.objects.create(name="General", slug="general", rank=1, team=frontline)
-    specialist = Tier.objects.create(name="Specialist", slug="specialist", rank=2, team=other_team)
-    senior = Tier.objects.create(name="Senior", slug="senior", rank=3, team=senior_team, is_senior=True)
-    return {
-        "frontline": frontline,
-        "senior_team": senior_team,
-        "other_team": other_team,
-        "general": general,
-        "specialist": specialist,
-        "senior": senior,
-    }
+    return default_org()
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from routing.models import AgentProfile, Team, Tier
+from routing.models import AgentProfile
 from tickets.models import Message, RootCause, Ticket
+from tickets.tests.conftest import default_org
 from tickets.tests.factories import CustomerFactory, OrderFactory, TicketFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,15 +27,9 @@ def _routing_has(module: str) -> bool:
 
 @pytest.fixture
 def world(db):
-    frontline = Team.objects.create(name="Frontline", slug="frontline")
-    senior_team = Team.objects.create(name="Senior", slug="senior")
-    management = Team.objects.create(name="Management", slug="management")
-    Tier.objects.create(name="AI", slug="ai", rank=0, ai_may_answer=True)
-    general = Tier.objects.create(name="General queue", slug="general", rank=1, team=frontline)
-    senior = Tier.objects.create(name="Senior", slug="senior", rank=3, team=senior_team, is_senior=True)
-    manager_tier = Tier.objects.create(
-        name="Manager", slug="manager", rank=4, team=management, is_senior=True
-    )
+    org = default_org()
+    frontline, senior_team, management = org["frontline"], org["senior_team"], org["management"]
+    general, senior, manager_tier = org["general"], org["senior"], org["manager"]
     agent = UserFactory(
         username="ana.agent", first_name="Ana", last_name="Agent", roles=["agent"], password=PASSWORD
     )
@@ -45,7 +40,7 @@ def world(db):
     AgentProfile.objects.create(user=senior_user, team=senior_team, tier=senior, availability="online")
     manager = UserFactory(username="mia.manager", first_name="Mia", roles=["manager"], password=PASSWORD)
     AgentProfile.objects.create(user=manager, team=management, tier=manager_tier, availability="online")
-    RootCause.objects.create(name="Carrier delay")
+    RootCause.objects.get_or_create(name="Carrier delay")
     now = timezone.now()
     customer = CustomerFactory(name="Ana Lopez", vip=True)
     order = OrderFactory(customer=customer, tracking_number="JJD0099887766")
