@@ -78,6 +78,15 @@ def test_inbox_htmx_request_gets_only_the_list_fragment(client, frontline_agent,
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_switching_saved_view_by_htmx_gets_the_whole_page_body(client, frontline_agent, team_ticket):
+    response = login(client, frontline_agent).get(
+        reverse("tickets:inbox"), {"view": "mine"}, HTTP_HX_TARGET="inbox", **HTMX
+    )
+    body = response.content.decode()
+    assert '<div id="inbox" class="inbox">' in body
+    assert response.context["view"] == "mine"
+
+
 def test_inbox_poll_answers_304_when_nothing_changed_and_200_after_a_change(
     client, frontline_agent, team_ticket
 ):
