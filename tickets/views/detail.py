@@ -17,6 +17,20 @@ from tickets.macros import render_macro
 from tickets.models import Macro, Message, Ticket, TicketEvent
 from tickets.queries import ROLE_ADMIN, ROLE_MANAGER, ROLE_SENIOR, has_role
 
+# Brief keys the ticket page lays out itself (triage's ``build_brief``); any other key is shown as is.
+BRIEF_LAID_OUT = {
+    "summary",
+    "issue_type",
+    "also_mentions",
+    "signals",
+    "amount_at_stake",
+    "currency",
+    "language",
+    "customer",
+    "order",
+    "order_numbers_mentioned",
+    "policy",
+}
 # Similarity at or above this counts as "draft accepted" (DESIGN: AI draft acceptance rate).
 DRAFT_ACCEPTED_AT = 0.8
 
@@ -115,6 +129,7 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         "ticket": ticket,
         "thread": thread,
         "brief": ticket.ai_brief or {},
+        "brief_extra": {k: v for k, v in (ticket.ai_brief or {}).items() if k not in BRIEF_LAID_OUT and v},
         "draft_state": draft_state,
         "draft_accepted_at": DRAFT_ACCEPTED_AT,
         "macros": macros,
