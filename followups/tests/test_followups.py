@@ -205,3 +205,16 @@ def test_a_reply_saying_it_is_not_solved_reopens_for_recovery(api_client):
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.OPEN and ticket.needs_recovery
     assert ticket.events.get(kind=TicketEvent.Kind.REOPENED).data["recovery"] is True
+
+
+def test_a_late_reopen_job_spares_the_followup_of_a_newer_resolution(
+    agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = resolve(TicketFactory(), agent)
+    ticket_actions.reopen_ticket(ticket, actor=agent, reason="customer wrote back")  # its job has not run yet
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = resolve(ticket, agent)
+    jobs.ticket_reopened(ticket.pk)
+    statuses = sorted(FollowUp.objects.filter(ticket=ticket).values_list("status", flat=True))
+    assert statuses == [FollowUp.Status.CANCELLED, FollowUp.Status.SCHEDULED]
