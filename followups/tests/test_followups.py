@@ -50,7 +50,9 @@ def test_resolving_schedules_a_followup_after_the_threshold_delay(agent, django_
 
 
 def test_an_issue_type_override_wins_over_the_threshold(agent, django_capture_on_commit_callbacks):
-    IssueType.objects.create(slug="order_status", name="Order status", followup_delay_hours=6)
+    IssueType.objects.update_or_create(
+        slug="order_status", defaults={"name": "Order status", "followup_delay_hours": 6}
+    )
     ticket = TicketFactory(issue_type="order_status")
     with django_capture_on_commit_callbacks(execute=True):
         ticket = resolve(ticket, agent)
