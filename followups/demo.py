@@ -75,13 +75,19 @@ def seed_channels() -> WidgetSite:
 
 
 def seed_followups(ticket_ids: Iterable[int], rng: random.Random) -> int:
-    """Give resolved demo tickets their follow-ups and a share of them CSAT answers; returns how many."""
+    """Give resolved demo tickets their follow-ups and a share of them CSAT answers; returns how many
+    were sent.
+
+    A follow-up the live pipeline already scheduled while the history was written (and that the
+    seed's back-dating moved with its ticket) is used as it is; otherwise one is scheduled at the
+    resolution. Those already due are sent at their due time without any email leaving.
+    """
     seed_templates()
     seed_channels()
     now = timezone.now()
     tickets = Ticket.objects.filter(
         pk__in=list(ticket_ids), status=Ticket.Status.RESOLVED, resolved_at__isnull=False
-    ).exclude(followups__isnull=False)
+    ).exclude(followups__status__in=[FollowUp.Status.SENT, FollowUp.Status.UNDELIVERABLE])
     seeded = 0
     for ticket in tickets.order_by("resolved_at"):
         with transaction.atomic():
@@ -99,6 +105,11 @@ def seed_followups(ticket_ids: Iterable[int], rng: random.Random) -> int:
             actions.record_csat(followup, score=score, comment=rng.choice(COMMENTS[score]), now=answered_at)
             _backdate_consequences(ticket, since=now, at=answered_at)
     return seeded
+
+
+def seed_step(context) -> None:
+    """``tickets.demo.POST_SEED_STEPS`` entry: ``"followups.demo.seed_step"``."""
+    seed_followups(context.ticket_ids, context.rng)
 
 
 def _backdate_consequences(ticket: Ticket, *, since, at) -> None:

@@ -77,7 +77,10 @@ def is_complaint(ticket: Ticket) -> bool:
 
 @transaction.atomic
 def schedule_followup(ticket: Ticket, *, now: datetime | None = None) -> FollowUp | None:
-    """Schedule the check-in of a resolved ticket; returns the scheduled one. Safe to call twice.
+    """Schedule the check-in of a resolved ticket; returns the follow-up of this resolution.
+
+    Safe to call twice: a follow-up already made for the current resolution (scheduled, sent
+    or not deliverable) is returned as it is.
 
     Does nothing for a ticket that is no longer resolved (reopened or closed in between).
     """
@@ -85,14 +88,19 @@ def schedule_followup(ticket: Ticket, *, now: datetime | None = None) -> FollowU
     if ticket.status != Ticket.Status.RESOLVED:
         return None
     now = now or timezone.now()
-    existing = (
+    current = (
+        FollowUp.objects.filter(ticket=ticket, created_at__gte=ticket.resolved_at)
+        .exclude(status=FollowUp.Status.CANCELLED)
+        .first()
+    )
+    if current:
+        return current
+    stale = (
         FollowUp.objects.select_for_update().filter(ticket=ticket, status=FollowUp.Status.SCHEDULED).first()
     )
-    if existing and existing.created_at >= ticket.resolved_at:
-        return existing
-    if existing:
+    if stale:
         # Left over from a resolution before a reopening whose job has not run yet.
-        _cancel(existing, ticket=ticket, reason="superseded", now=now)
+        _cancel(stale, ticket=ticket, reason="superseded", now=now)
     delay = followup_delay_hours(ticket.issue_type)
     followup = FollowUp.objects.create(
         ticket=ticket,

@@ -46,3 +46,12 @@ def test_the_widget_demo_page_embeds_the_seeded_site(client, agent, settings):
     client.force_login(agent)
     page = client.get("/followups/widget-demo/")
     assert page.status_code == 200 and f'data-key="{site.key}"'.encode() in page.content
+
+
+def test_a_followup_the_pipeline_scheduled_during_seeding_is_the_one_sent():
+    ticket = TicketFactory(resolved=True, resolved_at=timezone.now() - timedelta(days=4))
+    from followups import actions
+
+    scheduled = actions.schedule_followup(ticket, now=ticket.resolved_at)
+    seed_followups([ticket.pk], random.Random(3))
+    assert list(FollowUp.objects.values_list("pk", "status")) == [(scheduled.pk, "sent")]

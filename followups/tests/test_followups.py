@@ -220,3 +220,9 @@ def test_a_late_reopen_job_spares_the_followup_of_a_newer_resolution(
     jobs.ticket_reopened(ticket.pk)
     statuses = sorted(FollowUp.objects.filter(ticket=ticket).values_list("status", flat=True))
     assert statuses == [FollowUp.Status.CANCELLED, FollowUp.Status.SCHEDULED]
+
+
+def test_scheduling_again_after_the_followup_went_out_adds_nothing():
+    followup = sent_followup()
+    assert actions.schedule_followup(followup.ticket) == followup
+    assert FollowUp.objects.count() == 1
