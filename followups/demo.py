@@ -8,7 +8,7 @@ events the ticket actions stamp with "now" (close, reopen) are moved to the answ
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Collection
 from datetime import timedelta
 
 from django.conf import settings
@@ -74,7 +74,7 @@ def seed_channels() -> WidgetSite:
     return site
 
 
-def seed_followups(ticket_ids: Iterable[int], rng: random.Random) -> int:
+def seed_followups(ticket_ids: Collection[int], rng: random.Random) -> int:
     """Give resolved demo tickets their follow-ups and a share of them CSAT answers; returns how many
     were sent.
 
@@ -104,6 +104,14 @@ def seed_followups(ticket_ids: Iterable[int], rng: random.Random) -> int:
             score = rng.choices(range(1, 6), weights=weights)[0]
             actions.record_csat(followup, score=score, comment=rng.choice(COMMENTS[score]), now=answered_at)
             _backdate_consequences(ticket, since=now, at=answered_at)
+    # Tickets the seed closed after resolving ("no reply after the follow-up"): their follow-up
+    # went out unanswered; without this the sweep would mail it for real once the demo starts.
+    leftovers = FollowUp.objects.filter(
+        ticket_id__in=list(ticket_ids), ticket__status=Ticket.Status.CLOSED, status=FollowUp.Status.SCHEDULED
+    ).filter(due_at__lte=now)
+    for followup in leftovers.order_by("due_at"):
+        actions.send_followup_now(followup, now=followup.due_at, deliver=False)
+        seeded += 1
     return seeded
 
 
