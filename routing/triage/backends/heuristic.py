@@ -8,6 +8,7 @@ VADER adjusted for support language. Every decision keeps the words that caused 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from routing.triage import cues as cue_tables
@@ -40,6 +41,14 @@ PRECEDENCE = (
     "other",
 )
 _RANK = {slug: i for i, slug in enumerate(PRECEDENCE)}
+_NOT_A_PRODUCT = re.compile(
+    r"\b(?:code|coupon|voucher|link|website|site|app|page|checkout|card|payment|password|log ?in|account|"
+    r"tracking)\b[^.]{0,25}\b(?:doesn't|does not|won't|isn't|is not|didn't|not) work"
+)
+_QUESTION = re.compile(
+    r"\?|\b(?:how|what|which|when|where|why|can i|could i|do you|does|is it|is there|are there|am i|"
+    r"will i|would i|in (?:which|what) (?:cases|situations)|check|see|know|information|info)\b"
+)
 # Below this total no type is evident: "other".
 MIN_TYPE_SCORE = 1.5
 # Latest message first: re-triage on a follow-up weighs the new words more, history less.
@@ -87,13 +96,14 @@ def _adjust(scores: dict[str, tuple[float, list[str]]], lowered: str) -> None:
     ):
         bump("order_status", -2)
     # A policy question is a question: a statement of a problem outranks it.
-    if "policy_question" in scores and (
-        "?" not in lowered and not lowered.startswith(("how", "what", "can", "do ", "does", "is "))
-    ):
+    if "policy_question" in scores and not _QUESTION.search(lowered):
         bump("policy_question", -1.5)
     # "cancel my subscription to the newsletter" is an account matter.
     if "newsletter" in lowered:
         bump("cancellation", -3)
+    # "the code / the website / my card doesn't work" is not a faulty product.
+    if "product_defect" in scores and _NOT_A_PRODUCT.search(lowered):
+        bump("product_defect", -3)
     # A charge that needs reversing for a cancelled order is still a billing problem.
     if "billing" in scores and "cancellation" in scores and "charged" in lowered:
         bump("billing", 1)
