@@ -90,8 +90,7 @@ def evaluate(backend: TriageBackend, examples: Sequence[Example]) -> Report:
     """Classify every example with ``backend`` and score types and (when labelled) signals."""
     results = [backend.classify(ticket_text(e)) for e in examples]
     report = score([e.label for e in examples], [r.issue_type for r in results])
-    labelled = [e for e in examples if "signals" in e.note or True]
-    if any(e.signals for e in labelled):
+    if any(e.signals for e in examples):
         names = sorted({s for e in examples for s in e.signals})
         for name in names:
             tp = fp = fn = 0
@@ -226,7 +225,8 @@ def near_duplicate_groups(texts: Sequence[str]) -> list[int]:
     for index, text in enumerate(texts):
         tokens = sorted({t[:5] for t in _TOKEN.findall(text.lower()) if t not in _FILLER})
         keys = [tuple(tokens)]
-        if len(tokens) >= 3:
+        # Deletion neighbours only for longer texts: on short ones they chain unrelated requests.
+        if len(tokens) >= 4:
             keys += [tuple(tokens[:i] + tokens[i + 1 :]) for i in range(len(tokens))]
         for key in keys:
             if key in owner:

@@ -12,7 +12,7 @@ import re
 
 # Long bodies are cut before analysis: the opening carries the request, and triage must stay
 # fast on a 1 MB paste. The cut is generous enough for any real email.
-MAX_ANALYSED_CHARS = 6000
+MAX_ANALYSED_CHARS = 4000
 
 _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,2000}>", re.I | re.S)
 _BLOCK_TAGS = re.compile(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>|</h\d>")
@@ -47,6 +47,14 @@ _CLAUSE_BREAK = re.compile(r"[.;:!?,\n]|\bbut\b|\bhowever\b|\bjust\b")
 NEGATION_WINDOW = 40
 
 
+def head_and_tail(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters: the opening and the close, where requests sit."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return f"{text[: limit - tail]}\n…\n{text[-tail:]}"
+
+
 def strip_html(text: str) -> str:
     """Plain text from an HTML body (tags dropped, block ends kept as line breaks)."""
     if "<" not in text and "&" not in text:
@@ -69,7 +77,7 @@ def prepare(text: str) -> str:
     """Normalise a customer's message for analysis (original case kept for caps and amounts)."""
     text = strip_html(text or "")
     text = strip_reply_history(text.translate(_APOSTROPHES))
-    text = text[:MAX_ANALYSED_CHARS]
+    text = head_and_tail(text, MAX_ANALYSED_CHARS)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -18,16 +18,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("file")
         parser.add_argument(
+            "--model-version", type=int, help="with --backend trained: a model other than the active one"
+        )
+        parser.add_argument(
             "--backend",
             help="heuristic, trained, llm, fake or a dotted path (default: settings.TRIAGE_BACKEND)",
         )
 
-    def handle(self, *args, file: str, backend: str | None = None, **options) -> None:
+    def handle(
+        self, *args, file: str, backend: str | None = None, model_version: int | None = None, **options
+    ) -> None:
         try:
             examples = load_examples(file)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
-        engine = load_backend(backend) if backend else get_backend()
+        extra = {"version": model_version} if model_version else {}
+        engine = load_backend(backend, **extra) if backend else get_backend()
         report = evaluate(engine, examples)
         self.stdout.write(
             f"backend={engine.describe().backend} model={engine.describe().model} examples={len(examples)}"

@@ -49,6 +49,7 @@ _QUESTION = re.compile(
     r"\?|\b(?:how|what|which|when|where|why|can i|could i|do you|does|is it|is there|are there|am i|"
     r"will i|would i|in (?:which|what) (?:cases|situations)|check|see|know|information|info)\b"
 )
+TYPE_CHARS = 1500
 # Below this total no type is evident: "other".
 MIN_TYPE_SCORE = 1.5
 # Latest message first: re-triage on a follow-up weighs the new words more, history less.
@@ -184,7 +185,8 @@ class HeuristicBackend:
         earlier = " ".join(text.prepare(m.body) for m in customer_messages[:-1])
         subject = text.prepare(ticket.subject)
         current = f"{subject}. {latest}" if subject and subject.lower() not in latest.lower() else latest
-        lowered = current.lower()
+        # The request sits in the opening or the close of a message; the type is read there.
+        lowered = text.head_and_tail(current, TYPE_CHARS).lower()
         quotes = text.quoted_spans(lowered)
         issue_type, confidence, scores, secondary = classify_text(lowered, quotes)
         if earlier and issue_type == "other":
