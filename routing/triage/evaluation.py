@@ -207,6 +207,10 @@ _FILLER = frozenset(
 )
 
 
+# Templated rewordings swap these words freely ("cancel order" / "cancel purchase").
+_SYNONYMS = {"purch": "order", "artic": "item", "produ": "item", "items": "item", "reimb": "refun", "rebat": "refun"}
+
+
 def near_duplicate_groups(texts: Sequence[str]) -> list[int]:
     """Cluster ids joining texts that differ by fillers, numbers, typos of one word or word order.
 
@@ -223,7 +227,8 @@ def near_duplicate_groups(texts: Sequence[str]) -> list[int]:
 
     owner: dict[tuple[str, ...], int] = {}
     for index, text in enumerate(texts):
-        tokens = sorted({t[:5] for t in _TOKEN.findall(text.lower()) if t not in _FILLER})
+        stems = (t[:5] for t in _TOKEN.findall(text.lower()) if t not in _FILLER)
+        tokens = sorted({_SYNONYMS.get(stem, stem) for stem in stems})
         keys = [tuple(tokens)]
         # Deletion neighbours only for longer texts: on short ones they chain unrelated requests.
         if len(tokens) >= 4:
