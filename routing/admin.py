@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+import routing.triage.admin  # noqa: F401  (registers the triage admin pages)
 from routing.models import AgentProfile, IssueType, Policy, PolicyVersion, Team, Thresholds, Tier
 
 

@@ -3,7 +3,7 @@
 from routing.models.config import IssueType, Thresholds
 from routing.models.org import AgentProfile, Team, Tier
 from routing.models.policies import Policy, PolicyVersion
-from routing.models.triage import ClassificationOverride, TrainedModel, TriageResult
+from routing.models.triage import ClassificationOverride, TrainedModel, TriagedTicket, TriageResult
 
 __all__ = [
     "AgentProfile",
@@ -16,4 +16,5 @@ __all__ = [
     "Tier",
     "TrainedModel",
     "TriageResult",
+    "TriagedTicket",
 ]

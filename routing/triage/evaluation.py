@@ -208,7 +208,14 @@ _FILLER = frozenset(
 
 
 # Templated rewordings swap these words freely ("cancel order" / "cancel purchase").
-_SYNONYMS = {"purch": "order", "artic": "item", "produ": "item", "items": "item", "reimb": "refun", "rebat": "refun"}
+_SYNONYMS = {
+    "purch": "order",
+    "artic": "item",
+    "produ": "item",
+    "items": "item",
+    "reimb": "refun",
+    "rebat": "refun",
+}
 
 
 def near_duplicate_groups(texts: Sequence[str]) -> list[int]:
