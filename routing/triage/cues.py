@@ -283,7 +283,7 @@ SIGNAL_CUES = _compile(
             (r"\b(?:lost|broken|broke|late|damaged|wrong|missing|happened|failed|delayed|faulty|charged)\s+again\b|\byet again\b|\bonce again\b|\bagain and again\b|\bkeeps? happening\b|\bsame (?:problem|issue) (?:again|as before|as last time)\b|\bnothing changes\b", 1),
         ],
         "asks_for_human": [
-            (r"\b(?:speak|talk|chat|connect me|put me through|transfer me)\b.{0,25}\b(?:to|with)\b.{0,15}\b(?:a |an |the |your |some )?(?:human|person|real person|real human|live agent|agent|representative|rep|manager|supervisor|someone|somebody|team lead|person in charge|owner)\b", 1),
+            (r"~\b(?:speak\w*|talk\w*|chat\w*|contact\w*|connect\w*|reach\w*|put me through|transfer\w* me|get (?:in touch|hold of))\b.{0,20}?\b(?:with |to )?(?:an? |the |your |some |real |live )*(?:human|person|people|agent|operator|representative|rep|manager|supervisor|someone|somebody|somneone|assistant|staff member|team lead|person in charge|owner)s?\b", 1),
             (r"\b(?:real|actual|live) (?:human|person|people|agent|being)\b|\bnot (?:a |an |another )?(?:bot|robot|machine|ai|automated (?:reply|response|message))\b|\bstop (?:sending )?(?:automated|canned|template|copy[- ]paste)", 1),
             (r"\b(?:escalate|escalation)\b|\b(?:your|a|the) (?:manager|supervisor|boss)\b|\bsomeone (?:in charge|senior|who can (?:actually )?help)\b|\bcall me\b|\bphone me\b|\bcall(?:ed)? back\b", 1),
             (r"\b(?:human agent|human being|live chat with a person|menschen|mitarbeiter sprechen|parler à (?:un|une) (?:humain|conseiller|personne)|hablar con (?:una persona|un agente|alguien))\b", 1),

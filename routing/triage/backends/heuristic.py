@@ -167,6 +167,10 @@ def _urgency(
     return "low", 0.6
 
 
+def _only_review_words(cues: Sequence[str] | None) -> bool:
+    return bool(cues) and all("review" in cue or "feedback" in cue for cue in cues)
+
+
 class HeuristicBackend:
     """Phrase cues, VADER and patterns; the default and the fallback of every other backend."""
 
@@ -209,6 +213,9 @@ class HeuristicBackend:
         score, label, sentiment_confidence = sentiment.score_sentiment(
             current, problem=issue_type not in {"other", "product_question", "policy_question"}
         )
+        if _only_review_words(signals.get("reputation")) and score >= 0:
+            # "Where can I leave a review?" is feedback, not a threat to go public.
+            del signals["reputation"]
         urgency, urgency_confidence = _urgency(signals, score, all_lowered, issue_type)
         amount, currency = extraction.amount_at_stake(everything)
         product = extraction.extract_product(everything)
