@@ -175,7 +175,9 @@ def _require_reason(reason: str) -> str:
 
 
 def _lock_open(ticket: Ticket) -> Ticket:
-    ticket = Ticket.objects.select_for_update().select_related("tier", "customer").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("tier", "customer").get(pk=ticket.pk)
+    )
     if not ticket.is_open:
         raise IllegalTransition(f"The ticket is {ticket.get_status_display().lower()}; reopen it first.")
     return ticket
