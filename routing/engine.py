@@ -225,7 +225,7 @@ def plan_route(
             plan.tags.append(PRESSURE_TAG)
             plan.notes.append(f"Queue under pressure: low-risk case to AI ('{allowed.name}').")
 
-    if current is not None and trigger not in TRIGGERS_THAT_MAY_LOWER:
+    if current is not None and trigger not in TRIGGERS_THAT_MAY_LOWER and PRESSURE_TAG not in plan.tags:
         lowering = _rank(plan.tier) < current.rank and not ticket.handled_by_ai
         if lowering or (plan.is_ai and not ticket.handled_by_ai and PRESSURE_TAG not in plan.tags):
             plan.destination, plan.tier, plan.team_id, plan.agent = (
