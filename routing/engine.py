@@ -149,8 +149,13 @@ def plan_route(
     rules: Iterable[RoutingRule],
     trigger: str,
     context: Context | None = None,
+    with_dues: bool = True,
 ) -> Plan:
-    """Decide without writing. ``rules`` may be unsaved (the dry run's edited rule set)."""
+    """Decide without writing. ``rules`` may be unsaved (the dry run's edited rule set).
+
+    ``with_dues`` previews the SLA due times (the dry run shows them; routing computes them
+    when it starts the clocks, so it skips the preview).
+    """
     context = context or Context.load()
     plan = Plan(destination="", tier=None, team_id=None, priority=ticket.priority)
     priorities = []
@@ -267,7 +272,7 @@ def route_ticket(ticket: Ticket, *, trigger: str, actor: AbstractBaseUser | None
     vip.apply_vip_rules(ticket.customer)
     facts = facts_for(ticket)
     context = Context.load()
-    plan = plan_route(ticket, facts, rules=active_rules(), trigger=trigger, context=context)
+    plan = plan_route(ticket, facts, rules=active_rules(), trigger=trigger, context=context, with_dues=False)
     first = not ticket.routing_decisions.exists()
     previous_tier = ticket.tier_id
     _apply(ticket, plan, trigger=trigger, actor=actor)
