@@ -148,3 +148,26 @@ def test_the_routing_detail_query_count_does_not_grow_with_history(manager, djan
         route_ticket(ticket, trigger="reroute")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(f"/api/v1/tickets/{ticket.pk}/routing/").status_code == 200
+
+
+def test_the_receivers_first_reply_acknowledges_the_escalation(agent):
+    receiver = agent_in("specialist", username="spec")
+    ticket = routed()
+    escalation = escalate_ticket(ticket, actor=agent, reason="Carrier claim")
+    actions.reply_to_ticket(
+        Ticket.objects.get(pk=ticket.pk), body="I'm on it.", author=receiver, set_pending=False
+    )
+    jobs.run_sla_sweep()
+    escalation.refresh_from_db()
+    assert escalation.acknowledged_at is not None
+
+
+def test_a_customer_becoming_vip_reroutes_their_open_tickets():
+    ticket = routed()
+    customer = ticket.customer
+    customer.lifetime_value = 9000
+    customer.save(update_fields=["lifetime_value"])
+    assert jobs.customer_changed(customer.pk) == 1
+    ticket.refresh_from_db()
+    assert ticket.tier == tier("senior") and ticket.customer.vip_level == "gold"
+    assert jobs.customer_changed(customer.pk) == 0
