@@ -126,7 +126,9 @@ def move_ticket(
     )
     placement.place(ticket, tier_id=to_tier.pk, team_id=to_tier.team_id, handled_by_ai=to_ai)
     if ticket.assignee_id and not _serves(ticket.assignee_id, to_tier.team_id):
-        ticket = actions.assign_ticket(ticket, agent=None, actor=actor)
+        actions.assign_ticket(ticket, agent=None, actor=actor)
+        # The caller's instance is the one it keeps using: bring it up to date in place.
+        ticket.refresh_from_db(fields=["assignee", "assigned_at", "stage"])
     kind = (
         TicketEvent.Kind.ESCALATED if direction == Escalation.Direction.UP else TicketEvent.Kind.DEESCALATED
     )

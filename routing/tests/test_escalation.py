@@ -171,3 +171,12 @@ def test_a_customer_becoming_vip_reroutes_their_open_tickets():
     ticket.refresh_from_db()
     assert ticket.tier == tier("senior") and ticket.customer.vip_level == "gold"
     assert jobs.customer_changed(customer.pk) == 0
+
+
+def test_escalating_an_assigned_ticket_releases_an_assignee_from_another_team(agent):
+    holder = agent_in("general", username="gen")
+    ticket = routed()
+    actions.assign_ticket(ticket, agent=holder, actor=holder)
+    escalate_ticket(Ticket.objects.get(pk=ticket.pk), actor=holder, reason="Needs a specialist")
+    ticket.refresh_from_db()
+    assert ticket.assignee is None and ticket.stage == Ticket.Stage.QUEUED
