@@ -24,7 +24,6 @@ Integration points: the one place other apps hook into the demo
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test import override_settings
@@ -119,6 +119,7 @@ def seed_org() -> dict[str, object]:
         defaults["is_senior"] = is_senior
         tiers[slug] = tier_model.objects.get_or_create(slug=slug, defaults=defaults)[0]
     users = {}
+    password = make_password(DEMO_PASSWORD)  # hashed once: the hasher is slow on purpose
     for spec in USERS:
         user, created = get_user_model().objects.get_or_create(
             username=spec.username,
@@ -131,7 +132,7 @@ def seed_org() -> dict[str, object]:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = password
             user.save(update_fields=["password"])
         user.groups.add(*(Group.objects.get_or_create(name=role)[0] for role in spec.roles))
         if spec.team or spec.tier:
@@ -364,9 +365,6 @@ def run(
     )
     timelines: dict[int, Timeline] = {}
     # Demo customers are fictional: nothing may leave by email, and nothing is left queued.
-    quiet_queue = logging.getLogger("django-q")
-    queue_level = quiet_queue.level
-    quiet_queue.setLevel(logging.WARNING)  # one log line per inline job would bury the progress bar
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), jobs_inline():
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")  # demo data: speed over durability
@@ -377,7 +375,6 @@ def run(
             progress(1)
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO DEFAULT")
-    quiet_queue.setLevel(queue_level)
     shift_history(timelines)
     context.ticket_ids = sorted(timelines)
     for path in POST_SEED_STEPS:
