@@ -422,3 +422,24 @@ def test_the_schema_and_the_interactive_docs_are_served(client):
 
 def test_health_needs_no_key():
     assert APIClient().get("/api/v1/health/").json() == {"status": "ok"}
+
+
+def test_the_bearer_scheme_is_case_insensitive():
+    _, raw = create_api_key("lowercase")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"bearer {raw}")
+    assert client.get(TICKETS).status_code == 200
+
+
+def test_create_api_key_prints_a_working_key_once_per_name():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("create_api_key", "cli-shop", stdout=out)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {out.getvalue().strip()}")
+    assert client.get(TICKETS).status_code == 200
+    with pytest.raises(CommandError):
+        call_command("create_api_key", "cli-shop", stdout=StringIO())
