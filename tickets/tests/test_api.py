@@ -418,6 +418,10 @@ def test_the_schema_and_the_interactive_docs_are_served(client):
     assert {"/api/v1/messages/", "/api/v1/tickets/", "/api/v1/orders/{external_id}/"} <= set(paths)
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+    assert b"cdn.jsdelivr.net" not in docs.content  # served from our static files, works offline
+    assert (
+        client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+    )
 
 
 def test_health_needs_no_key():
