@@ -139,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "helpdesk.context.site",
+                "tickets.context.chrome",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

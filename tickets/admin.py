@@ -12,6 +12,7 @@ from tickets.models import (
     Attachment,
     Customer,
     CustomerIdentity,
+    Macro,
     Message,
     Notification,
     Order,
@@ -233,3 +234,10 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["recipient"]
     search_fields = ["text", "recipient__username"]
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    list_display = ["name", "issue_type", "is_active", "updated_at"]
+    list_filter = ["is_active", "issue_type"]
+    search_fields = ["name", "body"]
