@@ -17,4 +17,15 @@ class Job:
         return f"handoff:{self.func}"
 
 
-SCHEDULES: list[Job] = []
+SCHEDULES: list[Job] = [
+    Job(
+        "analytics.jobs.detect_patterns",
+        cron="0 6 * * 1",
+        why="Weekly pattern review: recurring root causes, issue type + product, emerging clusters.",
+    ),
+    Job(
+        "analytics.jobs.refresh_stage_durations",
+        cron="*/5 * * * *",
+        why="Keeps the dashboard's time-in-stage summary current so it answers fast at any size.",
+    ),
+]
