@@ -76,7 +76,7 @@ def extend_alert(alert: PatternAlert, *, ticket_ids: Sequence[int], window_end: 
     PatternAlertTicket.objects.bulk_create(
         [PatternAlertTicket(alert=alert, ticket_id=pk) for pk in ticket_ids], ignore_conflicts=True
     )
-    alert.ticket_count = alert.memberships.count()
+    alert.ticket_count = PatternAlertTicket.objects.filter(alert_id=alert.pk).count()
     alert.window_end = max(alert.window_end, window_end)
     alert.save(update_fields=["ticket_count", "window_end"])
     return alert

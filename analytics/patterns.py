@@ -22,7 +22,7 @@ from routing.models import IssueType, Thresholds
 from tickets.models import Message, RootCause, Ticket
 
 # Two complaints this similar (TF-IDF cosine) are linked; linked groups form a cluster.
-CLUSTER_SIMILARITY = 0.35
+CLUSTER_SIMILARITY = 0.25
 CLUSTER_CANDIDATES = 2000
 
 
@@ -157,7 +157,7 @@ def detect_clusters(
     from scipy.sparse.csgraph import connected_components
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 1), min_df=1)
     try:
         matrix = vectorizer.fit_transform([text for _, _, text in candidates])
     except ValueError:  # only stop words: nothing to compare
