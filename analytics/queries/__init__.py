@@ -7,6 +7,7 @@ from analytics.queries.metrics import METRICS, METRICS_BY_KEY
 from analytics.queries.report import (
     MetricContext,
     drilldown_ids,
+    filter_choices,
     metrics_report,
     metrics_series,
     tickets_by_ids,
