@@ -33,13 +33,7 @@ class AgentProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Thresholds)
 class ThresholdsAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "approval_amount",
-        "repeat_complaint_days",
-        "followup_delay_hours",
-        "pattern_count",
-    ]
+    list_display = ["__str__", "approval_amount", "repeat_complaint_days", "followup_delay_hours", "pattern_count"]
 
     def has_add_permission(self, request) -> bool:
         return not Thresholds.objects.exists()
