@@ -26,6 +26,12 @@ class BusinessCalendar:
     opens: time = time(9)
     closes: time = time(17)
 
+    @property
+    def cumulative_days(self) -> list[int]:
+        """8 entries: [d-1] = working days among ISO weekdays before d; [7] = working days a week
+        (the ``cum`` argument of the SQL business clock, 1-based there)."""
+        return [sum(1 for day in self.weekdays if day < d) for d in range(1, 9)]
+
 
 def default_calendar() -> BusinessCalendar:
     return BusinessCalendar(time_zone=settings.TIME_ZONE)
@@ -70,7 +76,7 @@ def team_calendars() -> Mapping[int, BusinessCalendar]:
 
 
 def calendar_cte(calendars: Mapping[int, BusinessCalendar] | None = None) -> tuple[str, dict[str, Any]]:
-    """A ``cal(team_id, tz, days, opens, closes)`` VALUES list: one row per team with hours, plus
+    """A ``cal(team_id, tz, cum, opens, closes)`` VALUES list: one row per team with hours, plus
     the default row (team_id NULL). Join it with ``COALESCE`` on the ticket's team."""
     calendars = team_calendars() if calendars is None else calendars
     rows = [(None, default_calendar()), *list(calendars.items())]
@@ -85,9 +91,9 @@ def calendar_cte(calendars: Mapping[int, BusinessCalendar] | None = None) -> tup
             {
                 f"cal_team_{index}": team_id,
                 f"cal_tz_{index}": calendar.time_zone,
-                f"cal_days_{index}": list(calendar.weekdays),
+                f"cal_days_{index}": calendar.cumulative_days,
                 f"cal_opens_{index}": calendar.opens,
                 f"cal_closes_{index}": calendar.closes,
             }
         )
-    return "cal(team_id, tz, days, opens, closes) AS (VALUES " + ", ".join(values) + ")", params
+    return "cal(team_id, tz, cum, opens, closes) AS (VALUES " + ", ".join(values) + ")", params
