@@ -220,3 +220,55 @@ def test_metrics_page_links_every_number_to_its_tickets(client, manager):
     escalated = Ticket.objects.filter(events__kind="escalated").get()
     assert f"/tickets/{escalated.pk}/" in drill
     assert client.get(reverse("analytics:drilldown"), {"metric": "nope"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_dashboard_refreshes_itself_with_its_live_partial(client, manager):
+    busy_helpdesk(3)
+    client.force_login(manager)
+    page = client.get(reverse("analytics:workflow")).content.decode()
+    assert 'hx-trigger="every 30s"' in page
+    assert "vendor/chart.umd.js" in page
+    partial = client.get(reverse("analytics:workflow"), headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<div id="live"')
+    assert "<html" not in partial
+
+
+@pytest.mark.django_db
+def test_detect_now_runs_the_job_and_the_alert_shows_on_the_review(client, manager):
+    cause = RootCauseFactory(name="Damaged in transit")
+    now = timezone.now()
+    members = [
+        TicketFactory(
+            root_cause=cause, status="resolved", resolved_at=now, first_message_at=now - timedelta(days=d)
+        )
+        for d in (0, 1, 2)
+    ]
+    client.force_login(manager)
+    response = client.post(reverse("analytics:detect"))
+    assert response.status_code == 302
+    page = client.get(reverse("analytics:review")).content.decode()
+    assert "Root cause “Damaged in transit” on 3 tickets" in page
+    for ticket in members:
+        assert f"/tickets/{ticket.pk}/" in page
+
+
+@pytest.mark.django_db
+def test_choosing_a_policy_loads_its_current_text(client, manager):
+    version = PolicyVersionFactory(body="Refund shipping after 10 days.")
+    client.force_login(manager)
+    response = client.get(
+        reverse("analytics:policy-text"), {"policy": version.policy.pk}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="policy-body">')
+    assert "Refund shipping after 10 days." in body
+
+
+@pytest.mark.django_db
+def test_an_alert_can_be_dismissed_with_a_reason(client, manager):
+    alert = PatternAlertFactory()
+    client.force_login(manager)
+    client.post(reverse("analytics:dismiss", args=[alert.pk]), {"reason": "Known carrier strike, over now"})
+    alert.refresh_from_db()
+    assert (alert.status, alert.dismiss_reason) == ("dismissed", "Known carrier strike, over now")
