@@ -26,7 +26,8 @@
   var valueLabels = {
     id: "valueLabels",
     afterDatasetsDraw: function (chart) {
-      if (chart.config.type !== "bar") { return; }
+      // Values on bars only where they fit; the table beside each chart always has them.
+      if (chart.config.type !== "bar" || chart.data.labels.length > 16) { return; }
       var ctx = chart.ctx;
       ctx.save();
       ctx.font = "12px system-ui, sans-serif";

@@ -103,7 +103,7 @@ class Command(BaseCommand):
 
         tiers = ensure_tiers()
         causes = [RootCause.objects.get_or_create(name=name)[0].pk for name in ROOT_CAUSES]
-        self.ensure_agents(tiers)
+        agents = self.ensure_agents(tiers)
         customers = max(1, count // 4)
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
@@ -117,7 +117,12 @@ class Command(BaseCommand):
                 size = min(chunk, count - done)
                 with transaction.atomic():
                     low, high = self.insert_tickets(
-                        size, days=days, customers=(first_customer, customers), tiers=tiers, causes=causes
+                        size,
+                        days=days,
+                        customers=(first_customer, customers),
+                        tiers=tiers,
+                        causes=causes,
+                        agents=agents,
                     )
                     self.insert_messages(low, high)
                     self.insert_events(low, high)
@@ -132,8 +137,10 @@ class Command(BaseCommand):
             jobs.refresh_stage_durations()
             progress.update(task, advance=1)
 
-    def ensure_agents(self, tiers: list[Tier]) -> None:
+    def ensure_agents(self, tiers: list[Tier]) -> list[int]:
+        """Forty agents across the staffed tiers, some online, some away, some offline; their ids."""
         users = get_user_model()
+        ids = []
         for index in range(40):
             tier_ = tiers[1 + index % 4]
             user, _ = users.objects.get_or_create(
@@ -148,6 +155,8 @@ class Command(BaseCommand):
                     "availability": ["online", "online", "away", "offline"][index % 4],
                 },
             )
+            ids.append(user.pk)
+        return ids
 
     def insert_customers(self, count: int) -> int:
         columns, values, params = _row_sql(
@@ -174,7 +183,14 @@ class Command(BaseCommand):
         return first
 
     def insert_tickets(
-        self, size: int, *, days: int, customers: tuple[int, int], tiers: list[Tier], causes: list[int]
+        self,
+        size: int,
+        *,
+        days: int,
+        customers: tuple[int, int],
+        tiers: list[Tier],
+        causes: list[int],
+        agents: list[int],
     ) -> tuple[int, int]:
         staffed = [t for t in tiers if t.team_id]
         columns, values, params = _row_sql(
@@ -207,6 +223,8 @@ class Command(BaseCommand):
                 "reopen_count": "CASE WHEN r.resolved AND r.s > 0.95 THEN 1 ELSE 0 END",
                 "root_cause_id": "CASE WHEN r.resolved AND r.p < 0.85 THEN (%(causes)s::bigint[])[1 + (r.ch * 10)::int %% 10] END",
                 "resolution_method": "CASE WHEN r.resolved THEN 'agent_reply' ELSE '' END",
+                "assignee_id": "CASE WHEN r.resolved OR r.p > 0.35 THEN"
+                " (%(agents)s::bigint[])[1 + (r.s * %(agent_count)s)::int %% %(agent_count)s] END",
                 "tags": "ARRAY['benchmark']::varchar[]",
             },
         )
@@ -256,6 +274,8 @@ class Command(BaseCommand):
                 "teams": [t.team_id for t in staffed],
                 "tier_count": len(staffed),
                 "causes": causes,
+                "agents": agents,
+                "agent_count": len(agents),
             }
         )
         with connection.cursor() as cursor:
