@@ -4,6 +4,8 @@ Side effects run after the surrounding transaction commits, so a job never sees 
 was rolled back and never runs inside the request that caused it.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -36,3 +38,20 @@ def schedule_once(path: str, *args: Any, run_at: Any, name: str | None = None) -
         )
 
     transaction.on_commit(create)
+
+
+@contextmanager
+def jobs_inline() -> Iterator[None]:
+    """Run every job queued inside the block in-process, at once (demo seeding, one-off scripts).
+
+    Nothing is left in the broker for a worker to pick up later, so the rows a job writes are
+    there when the block ends.
+    """
+    from django_q.conf import Conf
+
+    previous = Conf.SYNC
+    Conf.SYNC = True
+    try:
+        yield
+    finally:
+        Conf.SYNC = previous

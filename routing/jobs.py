@@ -1,8 +1,108 @@
-"""Jobs of the routing app (thin: load by id, call an action)."""
+"""Jobs of the routing app: thin, idempotent, by id. Periodic ones are in helpdesk/schedules.py."""
 
-from tickets.models import Ticket
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+
+from routing import assignment, automation, engine, pressure, sweep
+from routing.escalation import escalate_ticket
+from routing.models import Escalation, Team, Tier
+from tickets.models import Notification, Ticket
+
+logger = logging.getLogger(__name__)
+
+
+def reroute_ticket(ticket_id: int) -> None:
+    """Route an open ticket again (an input changed: reclassification, VIP, availability)."""
+    ticket = Ticket.objects.open().filter(pk=ticket_id).first()
+    if ticket:
+        engine.route_ticket(ticket, trigger="reroute")
 
 
 def ticket_reopened(ticket_id: int) -> None:
-    """Re-route a reopened ticket; recovery cases go to a senior tier (filled by the routing work)."""
-    Ticket.objects.filter(pk=ticket_id).exists()
+    """Route a reopened ticket; a recovery reopen goes to the senior tier and notifies it."""
+    ticket = Ticket.objects.open().select_related("tier").filter(pk=ticket_id).first()
+    if ticket is None:
+        return
+    if ticket.needs_recovery:
+        senior = Tier.objects.filter(is_senior=True, team__isnull=False).order_by("rank").first()
+        if senior and (ticket.tier is None or ticket.tier.rank < senior.rank):
+            escalate_ticket(
+                ticket,
+                actor=None,
+                reason="Service recovery: the customer's follow-up was unhappy.",
+                target_tier=senior,
+                trigger=Escalation.Trigger.RECOVERY,
+            )
+            return
+        if senior:
+            from routing import alerts
+
+            alerts.alert(
+                alerts.team_members(senior.team_id),
+                kind=Notification.Kind.RECOVERY,
+                text=f"{ticket.reference} reopened for service recovery.",
+                ticket=ticket,
+            )
+        return
+    engine.route_ticket(ticket, trigger="reopened")
+
+
+def run_sla_sweep() -> dict:
+    """Every minute: stop/pause/resume SLA clocks, then warn and breach (each exactly once)."""
+    return sweep.run().__dict__
+
+
+def rebalance_queues() -> dict:
+    """Every minute: measure queue pressure and move low-risk cases to AI and back."""
+    return pressure.rebalance()
+
+
+def assign_ticket(ticket_id: int) -> None:
+    """Assign a waiting ticket in its team if someone is free (no-op otherwise, or if taken)."""
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket:
+        assignment.assign_ticket_to_available_agent(ticket)
+
+
+def fill_team(team_id: int) -> None:
+    """Pull waiting tickets to the team's free agents (an agent came online)."""
+    team = Team.objects.filter(pk=team_id).first()
+    if team:
+        assignment.fill_team(team)
+
+
+def fill_all_teams() -> int:
+    """Every minute: assign what waits wherever capacity is free (agents finish tickets)."""
+    return sum(assignment.fill_team(team) for team in Team.objects.all())
+
+
+def ai_take_over(ticket_id: int) -> None:
+    """AI answers a ticket it owns from its draft, where the guardrails allow."""
+    ticket = Ticket.objects.filter(pk=ticket_id, handled_by_ai=True).first()
+    if ticket:
+        automation.answer_with_ai(ticket)
+
+
+def email_notifications(notification_ids: Sequence[int]) -> int:
+    """Email copies of in-app notifications to recipients with an address (idempotence: the
+    in-app row is the record; a retried email is a duplicate email at worst, never a lost one)."""
+    rows = Notification.objects.filter(pk__in=notification_ids).select_related("recipient")
+    base = getattr(settings, "SITE_URL", "").rstrip("/")
+    mails = [
+        (f"[Handoff] {row.text[:120]}", f"{row.text}\n\n{base}{row.url}", None, [row.recipient.email])
+        for row in rows
+        if row.recipient.email
+    ]
+    return send_mass_mail(mails, fail_silently=False) if mails else 0
+
+
+def recalculate_sla_dues() -> int:
+    """Recompute the due times of every open ticket (an SLA policy or calendar changed)."""
+    from routing import sla_clocks
+
+    return sla_clocks.recalculate_open()

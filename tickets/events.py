@@ -8,7 +8,20 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 
+from helpdesk.queue import enqueue_on_commit
 from tickets.models import Ticket, TicketEvent
+
+# Kinds external tools can subscribe to (followups maps them to ticket.created, csat.received...).
+WEBHOOK_KINDS = frozenset(
+    {
+        TicketEvent.Kind.CREATED,
+        TicketEvent.Kind.ESCALATED,
+        TicketEvent.Kind.RESOLVED,
+        TicketEvent.Kind.APPROVAL_REQUESTED,
+        TicketEvent.Kind.APPROVAL_DECIDED,
+        TicketEvent.Kind.CSAT_RECEIVED,
+    }
+)
 
 
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,4 +49,6 @@ def record(
     if at is not None:
         event.at = at
     event.save()
+    if kind in WEBHOOK_KINDS:
+        enqueue_on_commit("followups.jobs.dispatch_webhook_event", event.pk)
     return event

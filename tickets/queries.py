@@ -6,6 +6,7 @@ for a missing ticket and for one the user may not see, so ids cannot be probed.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -35,10 +36,29 @@ def sees_all_tickets(user: AbstractBaseUser) -> bool:
     return has_role(user, ROLE_ADMIN, ROLE_MANAGER, ROLE_INTEGRATION)
 
 
+def is_staff_member(user: AbstractBaseUser) -> bool:
+    """Agents, senior agents, managers and admins: the people who may own a ticket."""
+    return has_role(user, ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
+
+
+def assignable_agents() -> QuerySet:
+    """Active users who may be a ticket's assignee."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True) | Q(groups__name__in=[ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN])
+        )
+        .distinct()
+    )
+
+
 def visible_tickets(user: AbstractBaseUser) -> QuerySet[Ticket]:
     """Tickets ``user`` may see: admins, managers and integrations all; agents their team's queue,
     their tier's escalations and what is assigned to them."""
     tickets = Ticket.objects.all()
+    if not user.is_authenticated:
+        return tickets.none()
     if sees_all_tickets(user):
         return tickets
     profile = getattr(user, "agent_profile", None)

@@ -16,6 +16,14 @@ class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=50, unique=True)
     email = models.EmailField(blank=True, help_text="Where team notifications go, besides each member.")
+    calendar = models.ForeignKey(
+        "routing.BusinessCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams",
+        help_text="Business hours its SLA clocks run in (blank: 24/7).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -74,6 +82,8 @@ class AgentProfile(models.Model):
     capacity = models.PositiveSmallIntegerField(default=10, help_text="Open tickets at once.")
     availability = models.CharField(max_length=10, choices=Availability.choices, default=Availability.OFFLINE)
     availability_changed_at = models.DateTimeField(default=timezone.now)
+    # Ties between equally loaded agents go to the one assigned longest ago (round robin).
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["team", "availability"], name="agent_team_avail_idx")]

@@ -1,0 +1,157 @@
+"""Approval gates: money above the threshold (and policy exceptions) wait for a named role.
+
+``request_approval`` is called by the reply guard (a held reply), by the engine (a rule that
+requires approval) or by an agent; ``approve`` releases the held replies it covers through
+``tickets.actions.release_held_reply``; ``deny`` keeps them as internal notes. Deciding needs the
+approval's role or one above it and may not be one's own request (``NotAllowed``, 403); deciding
+twice is an ``IllegalTransition`` (409).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
+from routing import alerts, placement
+from routing.models import Approval, RoutingRule
+from routing.models.rules import APPROVER_ROLES
+from tickets import actions, events
+from tickets.models import Message, Notification, Ticket, TicketEvent
+
+ROLES = [value for value, _ in APPROVER_ROLES]
+
+
+class ApprovalAlreadyDecided(IllegalTransition):
+    code = "approval_decided"
+
+
+def _user(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+@transaction.atomic
+def request_approval(
+    ticket: Ticket,
+    *,
+    requested_by: AbstractBaseUser | None,
+    amount: Decimal | None,
+    reason: str,
+    role: str,
+    message: Message | None = None,
+    rule: RoutingRule | None = None,
+) -> Approval:
+    """Open an approval for ``role`` on ``ticket`` and notify everyone who may decide it."""
+    if role not in ROLES:
+        raise InvalidInput(f"Unknown approving role {role!r}; use one of {', '.join(ROLES)}.", field="role")
+    if amount is not None and amount < 0:
+        raise InvalidInput("The amount cannot be negative.", field="amount")
+    if not reason.strip():
+        raise InvalidInput("Say what needs approving.", field="reason")
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    approval = Approval.objects.create(
+        ticket=ticket,
+        role=role,
+        amount=amount,
+        reason=reason.strip(),
+        message=message,
+        rule=rule,
+        requested_by=_user(requested_by),
+    )
+    events.record(
+        ticket,
+        TicketEvent.Kind.APPROVAL_REQUESTED,
+        actor=requested_by,
+        data={"approval_id": approval.pk, "role": role, "amount": amount, "reason": approval.reason},
+    )
+    amount_text = f" of {amount} {ticket.currency or ''}".rstrip() if amount is not None else ""
+    alerts.alert(
+        alerts.users_with_role(role),
+        kind=Notification.Kind.APPROVAL_REQUESTED,
+        text=f"{ticket.reference}: approval{amount_text} needed ({role}): {approval.reason}",
+        ticket=ticket,
+    )
+    return approval
+
+
+def _lock_for_decision(approval: Approval, actor: AbstractBaseUser) -> Approval:
+    approval = Approval.objects.select_for_update().select_related("ticket").get(pk=approval.pk)
+    if not alerts.holds_role(actor, approval.role):
+        raise NotAllowed(f"Only a {approval.role} (or a role above) may decide this approval.")
+    if approval.requested_by_id is not None and approval.requested_by_id == actor.pk:
+        raise NotAllowed("You cannot decide your own approval request.")
+    if approval.status != Approval.Status.PENDING:
+        raise ApprovalAlreadyDecided(f"This approval was already {approval.status}.")
+    return approval
+
+
+def _held_replies(approval: Approval) -> list[Message]:
+    """The held replies this approval covers: its own message, else held money up to its amount."""
+    if approval.message_id:
+        return [approval.message]
+    held = Message.objects.filter(ticket_id=approval.ticket_id, delivery_status=Message.Delivery.HELD)
+    covered = []
+    for message in held.order_by("created_at", "id"):
+        committed = message.metadata.get("commits_amount")
+        if approval.amount is None or committed is None or Decimal(committed) <= approval.amount:
+            covered.append(message)
+    return covered
+
+
+def _decide(approval: Approval, *, actor: AbstractBaseUser, status: str, note: str) -> Approval:
+    approval.status = status
+    approval.decided_by = actor
+    approval.decided_at = timezone.now()
+    approval.note = note.strip()
+    approval.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    ticket = Ticket.objects.select_for_update().get(pk=approval.ticket_id)
+    events.record(
+        ticket,
+        TicketEvent.Kind.APPROVAL_DECIDED,
+        actor=actor,
+        data={
+            "approval_id": approval.pk,
+            "decision": status,
+            "amount": approval.amount,
+            "note": approval.note,
+        },
+    )
+    if approval.requested_by_id:
+        alerts.alert(
+            [approval.requested_by],
+            kind=Notification.Kind.APPROVAL_DECIDED,
+            text=f"{ticket.reference}: your approval request was {status} by {actor}"
+            + (f": {approval.note}" if approval.note else "."),
+            ticket=ticket,
+        )
+    return approval
+
+
+@transaction.atomic
+def approve(approval: Approval, *, actor: AbstractBaseUser, note: str = "") -> Approval:
+    """Approve and send the replies that waited on it. Raises ``NotAllowed`` / ``IllegalTransition``."""
+    approval = _lock_for_decision(approval, actor)
+    held = _held_replies(approval)
+    _decide(approval, actor=actor, status=Approval.Status.APPROVED, note=note)
+    for message in held:
+        actions.release_held_reply(message, actor=actor)
+    return approval
+
+
+@transaction.atomic
+def deny(approval: Approval, *, actor: AbstractBaseUser, note: str) -> Approval:
+    """Deny with a reason; held replies stay in the thread as internal notes, never sent."""
+    if not note.strip():
+        raise InvalidInput("Say why the approval is denied.", field="note")
+    approval = _lock_for_decision(approval, actor)
+    held = _held_replies(approval)
+    _decide(approval, actor=actor, status=Approval.Status.DENIED, note=note)
+    for message in held:
+        actions.discard_held_reply(message, actor=actor, reason=f"approval denied: {note.strip()}")
+    ticket = Ticket.objects.select_for_update().get(pk=approval.ticket_id)
+    if not Message.objects.filter(ticket=ticket, delivery_status=Message.Delivery.HELD).exists():
+        placement.settle_stage(ticket, actor=actor)
+    return approval

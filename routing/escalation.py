@@ -1,0 +1,279 @@
+"""Escalation up the tiers and de-escalation back down, each with its package and reason.
+
+An escalation moves the ticket to a higher tier's queue (its team), releases an assignee who does
+not serve that team, stores the package the receiver starts from (conversation, customer profile,
+attempted resolutions, AI summary, trigger and reason), starts the receiving tier's
+acknowledgement clock and notifies the receiving team (and managers for a VIP). Called by hand
+(API, inbox), by the engine (a rule's destination above the current tier), by the SLA sweep and
+by recovery reopens.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q
+
+from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
+from helpdesk.queue import enqueue_on_commit
+from routing import alerts, placement, sla_clocks
+from routing.guards import ai_blockers
+from routing.models import AgentProfile, Escalation, SlaClock, Tier
+from tickets import actions, events
+from tickets.models import Message, Notification, Ticket, TicketEvent
+from tickets.queries import ROLE_MANAGER, ROLE_SENIOR
+
+PACKAGE_MESSAGES = 50
+PACKAGE_HISTORY = 5
+
+
+def build_package(ticket: Ticket, *, trigger: str, reason: str) -> dict:
+    """What the receiving tier needs to act without asking again."""
+    customer = ticket.customer
+    messages = list(ticket.messages.order_by("-created_at", "-id")[:PACKAGE_MESSAGES])[::-1]
+    attempted = [
+        {"at": e.at, "kind": e.kind, "data": e.data}
+        for e in ticket.events.filter(
+            kind__in=[
+                TicketEvent.Kind.REPLY_SENT,
+                TicketEvent.Kind.AI_ACTION,
+                TicketEvent.Kind.ESCALATED,
+                TicketEvent.Kind.DEESCALATED,
+                TicketEvent.Kind.APPROVAL_DECIDED,
+                TicketEvent.Kind.REOPENED,
+            ]
+        ).order_by("at", "id")
+    ]
+    return {
+        "trigger": trigger,
+        "reason": reason,
+        "ai_summary": ticket.ai_summary,
+        "brief": ticket.ai_brief,
+        "triage": {
+            "issue_type": ticket.issue_type,
+            "sentiment": ticket.sentiment_score,
+            "urgency": ticket.urgency,
+            "amount_at_stake": ticket.amount_at_stake,
+            "signals": ticket.signals,
+        },
+        "customer": {
+            "id": customer.pk,
+            "name": customer.name,
+            "email": customer.email,
+            "vip_level": customer.vip_level,
+            "lifetime_value": customer.lifetime_value,
+            "order_count": customer.order_count,
+            "tags": customer.tags,
+            "orders": [
+                {
+                    "number": o.number,
+                    "status": o.status,
+                    "fulfillment": o.fulfillment_status,
+                    "total": o.total,
+                }
+                for o in customer.orders.order_by("-placed_at")[:PACKAGE_HISTORY]
+            ],
+            "past_tickets": [
+                {
+                    "reference": t.reference,
+                    "subject": t.subject,
+                    "issue_type": t.issue_type,
+                    "status": t.status,
+                }
+                for t in customer.tickets.exclude(pk=ticket.pk).order_by("-created_at")[:PACKAGE_HISTORY]
+            ],
+        },
+        "conversation": [
+            {
+                "at": m.created_at,
+                "direction": m.direction,
+                "author_kind": m.author_kind,
+                "internal": m.is_internal,
+                "body": m.body[:4000],
+            }
+            for m in messages
+        ],
+        "attempted_resolutions": attempted,
+    }
+
+
+def _serves(user_id: int | None, team_id: int | None) -> bool:
+    return user_id is not None and AgentProfile.objects.filter(user_id=user_id, team_id=team_id).exists()
+
+
+def move_ticket(
+    ticket: Ticket,
+    *,
+    to_tier: Tier,
+    direction: str,
+    trigger: str,
+    reason: str,
+    actor: AbstractBaseUser | None,
+) -> Escalation:
+    """Move a locked ticket to ``to_tier`` and record it (shared by every escalation path)."""
+    from_tier = ticket.tier
+    to_ai = to_tier.ai_may_answer and to_tier.team_id is None
+    escalation = Escalation.objects.create(
+        ticket=ticket,
+        direction=direction,
+        from_tier=from_tier,
+        to_tier=to_tier,
+        to_ai=to_ai,
+        trigger=trigger,
+        reason=reason,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        package=build_package(ticket, trigger=trigger, reason=reason),
+    )
+    placement.place(ticket, tier_id=to_tier.pk, team_id=to_tier.team_id, handled_by_ai=to_ai)
+    if ticket.assignee_id and not _serves(ticket.assignee_id, to_tier.team_id):
+        ticket = actions.assign_ticket(ticket, agent=None, actor=actor)
+    kind = (
+        TicketEvent.Kind.ESCALATED if direction == Escalation.Direction.UP else TicketEvent.Kind.DEESCALATED
+    )
+    events.record(
+        ticket,
+        kind,
+        actor=actor,
+        data={
+            "escalation_id": escalation.pk,
+            "from_tier": from_tier.slug if from_tier else None,
+            "to_tier": to_tier.slug,
+            "to_senior": to_tier.is_senior,
+            "to_ai": to_ai,
+            "trigger": trigger,
+            "reason": reason,
+        },
+    )
+    vip = ticket.customer.is_vip
+    sla_clocks.apply_sla(ticket, tier=to_tier, team_id=to_tier.team_id, priority=ticket.priority, vip=vip)
+    if direction == Escalation.Direction.UP and not to_ai:
+        clock = sla_clocks.start_acknowledgement(ticket, tier=to_tier, vip=vip)
+        if clock:
+            escalation.acknowledge_due_at = clock.due_at
+            escalation.save(update_fields=["acknowledge_due_at"])
+    else:
+        SlaClock.objects.filter(
+            ticket=ticket, kind=SlaClock.Kind.ACKNOWLEDGEMENT, stopped_at__isnull=True
+        ).update(stopped_at=escalation.created_at)
+        sla_clocks.mirror_dues([ticket.pk])
+    placement.settle_stage(ticket, actor=actor)
+    verb = "escalated to" if direction == Escalation.Direction.UP else "sent back to"
+    text = f"{ticket.reference} {verb} {to_tier}: {reason}"
+    recipients = list(alerts.team_members(to_tier.team_id)) if to_tier.team_id else []
+    if vip:
+        recipients += list(alerts.exact_role(ROLE_MANAGER))
+    alerts.alert(recipients, kind=Notification.Kind.ESCALATION, text=text, ticket=ticket)
+    if not to_ai:
+        enqueue_on_commit("routing.jobs.assign_ticket", ticket.pk)
+    return escalation
+
+
+def _require_reason(reason: str) -> str:
+    if not (reason or "").strip():
+        raise InvalidInput("Give a reason: the receiving tier reads it first.", field="reason")
+    return reason.strip()
+
+
+def _lock_open(ticket: Ticket) -> Ticket:
+    ticket = Ticket.objects.select_for_update().select_related("tier", "customer").get(pk=ticket.pk)
+    if not ticket.is_open:
+        raise IllegalTransition(f"The ticket is {ticket.get_status_display().lower()}; reopen it first.")
+    return ticket
+
+
+@transaction.atomic
+def escalate_ticket(
+    ticket: Ticket,
+    *,
+    actor: AbstractBaseUser | None,
+    reason: str,
+    target_tier: Tier | None = None,
+    trigger: str = Escalation.Trigger.MANUAL,
+) -> Escalation:
+    """Move ``ticket`` up: to ``target_tier`` or the next tier above its own.
+
+    Raises ``InvalidInput`` without a reason or with an unknown trigger, ``IllegalTransition``
+    when the ticket is not open, is already at the top, or the target is not above it.
+    """
+    reason = _require_reason(reason)
+    if trigger not in Escalation.Trigger.values:
+        raise InvalidInput(f"Unknown trigger {trigger!r}.", field="trigger")
+    ticket = _lock_open(ticket)
+    current = ticket.tier.rank if ticket.tier else -1
+    if target_tier is None:
+        target_tier = Tier.objects.filter(rank__gt=current, team__isnull=False).order_by("rank").first()
+        if target_tier is None:
+            raise IllegalTransition(f"{ticket.reference} is already at the top tier ({ticket.tier}).")
+    elif target_tier.rank <= current:
+        raise IllegalTransition(
+            f"{target_tier} is not above the current tier {ticket.tier}; use de-escalate to move down."
+        )
+    return move_ticket(
+        ticket,
+        to_tier=target_tier,
+        direction=Escalation.Direction.UP,
+        trigger=trigger,
+        reason=reason,
+        actor=actor,
+    )
+
+
+def may_deescalate(user: AbstractBaseUser, ticket: Ticket) -> bool:
+    """The receiving tier's agents, the assignee, and senior agents or above."""
+    if alerts.holds_role(user, ROLE_SENIOR) or ticket.assignee_id == user.pk:
+        return True
+    return (
+        AgentProfile.objects.filter(user=user)
+        .filter(Q(tier_id=ticket.tier_id) | Q(team_id=ticket.team_id))
+        .exists()
+    )
+
+
+@transaction.atomic
+def deescalate_ticket(
+    ticket: Ticket,
+    *,
+    actor: AbstractBaseUser,
+    reason: str,
+    target_tier: Tier | None = None,
+    to_ai: bool = False,
+) -> Escalation:
+    """Send a routine case back down a tier (or to automation) with a reason.
+
+    Raises ``NotAllowed`` when ``actor`` neither serves the ticket's tier nor is senior,
+    ``IllegalTransition`` when the target is not below the current tier or AI may not take it.
+    """
+    reason = _require_reason(reason)
+    ticket = _lock_open(ticket)
+    if not may_deescalate(actor, ticket):
+        raise NotAllowed(
+            "Only the tier holding the ticket, its assignee or a senior agent may de-escalate it."
+        )
+    current = ticket.tier.rank if ticket.tier else None
+    if current is None:
+        raise IllegalTransition("The ticket has not been routed to a tier yet.")
+    if to_ai:
+        blockers = ai_blockers(ticket)
+        blockers = [b for b in blockers if not b.startswith("AI may not answer at tier")]
+        if blockers:
+            raise IllegalTransition(f"AI may not take this ticket: {'; '.join(blockers)}.")
+        target_tier = Tier.objects.filter(ai_may_answer=True, team__isnull=True).order_by("rank").first()
+        if target_tier is None:
+            raise IllegalTransition("No AI tier is configured.")
+    elif target_tier is None:
+        target_tier = Tier.objects.filter(rank__lt=current, team__isnull=False).order_by("-rank").first()
+        if target_tier is None:
+            raise IllegalTransition(f"There is no human tier below {ticket.tier}; de-escalate to AI instead.")
+    if target_tier.rank >= current:
+        raise IllegalTransition(f"{target_tier} is not below the current tier {ticket.tier}.")
+    escalation = move_ticket(
+        ticket,
+        to_tier=target_tier,
+        direction=Escalation.Direction.DOWN,
+        trigger=Escalation.Trigger.MANUAL,
+        reason=reason,
+        actor=actor,
+    )
+    if escalation.to_ai and Message.objects.filter(ticket=ticket).exists():
+        enqueue_on_commit("routing.jobs.ai_take_over", ticket.pk)
+    return escalation

@@ -1,0 +1,350 @@
+"""SLA clocks on tickets: which policy applies, starting/recomputing clocks, and the sweep.
+
+Each target of a ticket (first response, next response, resolution, escalation acknowledgement)
+is one ``SlaClock`` row. The ticket's ``*_due_at``/``sla_due_at``/``sla_paused_at``/
+``sla_breached`` columns mirror the clocks for the inbox. The sweep (``sweep``, every minute) is
+set-based: each step is one statement over ``FOR UPDATE SKIP LOCKED`` rows, so concurrent sweeps
+share the work and every warning or breach fires exactly once (the row that records it is the
+row that was locked).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from routing.models import BusinessCalendar, SlaClock, SlaPolicy, Team, Thresholds, Tier
+from routing.sla import ALWAYS_OPEN, Calendar, add_business_minutes, business_minutes_between
+from tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+ESCALATING_KINDS = {SlaClock.Kind.FIRST_RESPONSE, SlaClock.Kind.RESOLUTION, SlaClock.Kind.ACKNOWLEDGEMENT}
+
+
+@dataclass(frozen=True)
+class Dues:
+    policy: SlaPolicy | None
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+
+
+def load_calendar(calendar_id: int | None) -> Calendar:
+    """The pure ``Calendar`` of a ``BusinessCalendar`` (24/7 when there is none)."""
+    if calendar_id is None:
+        return ALWAYS_OPEN
+    row = BusinessCalendar.objects.prefetch_related("intervals", "holidays").filter(pk=calendar_id).first()
+    if row is None:
+        return ALWAYS_OPEN
+    return Calendar.build(
+        tz=row.timezone,
+        intervals=[(i.weekday, i.opens, i.closes) for i in row.intervals.all()],
+        holidays=[h.date for h in row.holidays.all()],
+        always_open=row.always_open,
+    )
+
+
+def calendar_for_team(team_id: int | None) -> Calendar:
+    if team_id is None:
+        return ALWAYS_OPEN
+    return load_calendar(Team.objects.filter(pk=team_id).values_list("calendar_id", flat=True).first())
+
+
+def policy_for(tier: Tier | None, priority: int, *, vip: bool, policies=None) -> SlaPolicy | None:
+    """The most specific active policy: tier beats any tier, priority beats any, VIP uses VIP ones.
+
+    A VIP ticket falls back to the non-VIP policy of its scope when no VIP policy exists.
+    """
+    candidates = policies if policies is not None else list(SlaPolicy.objects.filter(is_active=True))
+    tier_id = tier.pk if tier else None
+    best, best_score = None, -1
+    for policy in candidates:
+        if policy.tier_id not in (None, tier_id) or policy.priority not in (None, priority):
+            continue
+        if policy.for_vip and not vip:
+            continue
+        score = (4 if policy.tier_id else 0) + (2 if policy.priority else 0) + (1 if policy.for_vip else 0)
+        if score > best_score:
+            best, best_score = policy, score
+    return best
+
+
+def _warn_share() -> float:
+    return float(Thresholds.current().sla_warning_share or Decimal("0.75"))
+
+
+def _targets(ticket: Ticket, policy: SlaPolicy) -> dict[str, tuple[datetime, int]]:
+    """Which clocks should run now for ``ticket``: kind -> (started_at, target minutes)."""
+    targets: dict[str, tuple[datetime, int]] = {}
+    if ticket.first_response_at is None:
+        targets[SlaClock.Kind.FIRST_RESPONSE] = (ticket.first_message_at, policy.first_response_minutes)
+    elif (
+        policy.next_response_minutes
+        and ticket.last_customer_message_at
+        and (
+            ticket.last_agent_message_at is None
+            or ticket.last_customer_message_at > ticket.last_agent_message_at
+        )
+    ):
+        targets[SlaClock.Kind.NEXT_RESPONSE] = (ticket.last_customer_message_at, policy.next_response_minutes)
+    targets[SlaClock.Kind.RESOLUTION] = (ticket.first_message_at, policy.resolution_minutes)
+    return targets
+
+
+def preview_dues(
+    ticket: Ticket, *, tier: Tier | None, priority: int, vip: bool, team_id=None, policies=None
+) -> Dues:
+    """Due times a routing would give, without writing anything (the dry run uses this)."""
+    policy = policy_for(tier, priority, vip=vip, policies=policies)
+    if policy is None:
+        return Dues(policy=None)
+    calendar = calendar_for_team(team_id if team_id is not None else (tier.team_id if tier else None))
+    first = None
+    if ticket.first_response_at is None:
+        first = add_business_minutes(ticket.first_message_at, policy.first_response_minutes, calendar)
+    return Dues(
+        policy=policy,
+        first_response_due_at=first,
+        resolution_due_at=add_business_minutes(ticket.first_message_at, policy.resolution_minutes, calendar),
+    )
+
+
+def apply_sla(ticket: Ticket, *, tier: Tier | None, team_id: int | None, priority: int, vip: bool) -> Dues:
+    """Start or recompute the clocks of ``ticket`` (locked by the caller) and mirror them on it.
+
+    Breached and stopped clocks are left as they are: a breach is a fact, and a later, longer
+    policy does not un-breach it. Clocks the policy no longer asks for are stopped.
+    """
+    policy = policy_for(tier, priority, vip=vip)
+    now = timezone.now()
+    existing = {clock.kind: clock for clock in SlaClock.objects.filter(ticket=ticket)}
+    if policy is not None and ticket.is_open:
+        calendar = calendar_for_team(team_id)
+        share = _warn_share()
+        for kind, (started, minutes) in _targets(ticket, policy).items():
+            clock = existing.get(kind)
+            if clock is None or (clock.stopped_at is not None and started > clock.started_at):
+                clock = clock or SlaClock(ticket=ticket, kind=kind)
+                clock.started_at, clock.paused_minutes = started, 0
+                clock.warned_at = clock.breached_at = clock.stopped_at = clock.paused_at = None
+            elif clock.breached_at is not None or clock.stopped_at is not None:
+                continue
+            clock.policy, clock.target_minutes = policy, minutes
+            total = minutes + clock.paused_minutes
+            clock.due_at = add_business_minutes(clock.started_at, total, calendar)
+            clock.warn_at = add_business_minutes(
+                clock.started_at, clock.paused_minutes + minutes * share, calendar
+            )
+            if ticket.status == Ticket.Status.PENDING and clock.paused_at is None:
+                clock.paused_at = now
+            clock.save()
+            existing[kind] = clock
+        wanted = set(_targets(ticket, policy))
+        for kind, clock in existing.items():
+            if kind not in wanted and kind != SlaClock.Kind.ACKNOWLEDGEMENT and clock.stopped_at is None:
+                clock.stopped_at = now
+                clock.save(update_fields=["stopped_at"])
+    mirror_dues([ticket.pk])
+    clocks = {c.kind: c for c in SlaClock.objects.filter(ticket=ticket)}
+    first = clocks.get(SlaClock.Kind.FIRST_RESPONSE)
+    resolution = clocks.get(SlaClock.Kind.RESOLUTION)
+    return Dues(
+        policy=policy,
+        first_response_due_at=first.due_at if first and first.stopped_at is None else None,
+        resolution_due_at=resolution.due_at if resolution else None,
+    )
+
+
+def start_acknowledgement(ticket: Ticket, *, tier: Tier, vip: bool) -> SlaClock | None:
+    """Start the receiving tier's acknowledgement clock (its first-response target) on escalation."""
+    policy = policy_for(tier, ticket.priority, vip=vip)
+    if policy is None:
+        return None
+    now = timezone.now()
+    calendar = calendar_for_team(tier.team_id)
+    clock, _ = SlaClock.objects.update_or_create(
+        ticket=ticket,
+        kind=SlaClock.Kind.ACKNOWLEDGEMENT,
+        defaults={
+            "policy": policy,
+            "started_at": now,
+            "target_minutes": policy.first_response_minutes,
+            "paused_minutes": 0,
+            "due_at": add_business_minutes(now, policy.first_response_minutes, calendar),
+            "warn_at": add_business_minutes(now, policy.first_response_minutes * _warn_share(), calendar),
+            "warned_at": None,
+            "breached_at": None,
+            "paused_at": None,
+            "stopped_at": None,
+        },
+    )
+    mirror_dues([ticket.pk])
+    return clock
+
+
+def mirror_dues(ticket_ids) -> None:
+    """Copy the clocks' due times onto the tickets (one statement for any number of tickets)."""
+    if not ticket_ids:
+        return
+    clock, ticket = SlaClock._meta.db_table, Ticket._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {ticket} t SET
+              first_response_due_at = c.first_due,
+              next_response_due_at = c.next_due,
+              resolution_due_at = c.resolution_due,
+              sla_due_at = c.earliest,
+              sla_paused_at = c.paused,
+              sla_breached = t.sla_breached OR c.breached
+            FROM (
+              SELECT t2.id AS ticket_id,
+                max(c.due_at) FILTER (WHERE c.kind = 'first_response' AND c.stopped_at IS NULL) AS first_due,
+                max(c.due_at) FILTER (WHERE c.kind = 'next_response' AND c.stopped_at IS NULL) AS next_due,
+                max(c.due_at) FILTER (WHERE c.kind = 'resolution' AND c.stopped_at IS NULL) AS resolution_due,
+                min(c.due_at) FILTER (WHERE c.stopped_at IS NULL AND c.paused_at IS NULL) AS earliest,
+                min(c.paused_at) FILTER (WHERE c.stopped_at IS NULL) AS paused,
+                coalesce(bool_or(c.breached_at IS NOT NULL), false) AS breached
+              FROM {ticket} t2 LEFT JOIN {clock} c ON c.ticket_id = t2.id
+              WHERE t2.id = ANY(%s)
+              GROUP BY t2.id
+            ) c
+            WHERE t.id = c.ticket_id
+            """,
+            [list(ticket_ids)],
+        )
+
+
+# --- the sweep --------------------------------------------------------------------------------
+
+
+def _execute(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def sync_clocks(now: datetime) -> dict[str, int]:
+    """Stop met clocks, pause clocks of tickets waiting on the customer, resume the rest.
+
+    Stop and pause are single statements over ``SKIP LOCKED`` rows; resumes need each clock's
+    calendar, so they run per clock, but only for the clocks whose ticket just came back.
+    """
+    clock, ticket = SlaClock._meta.db_table, Ticket._meta.db_table
+    running = "c.stopped_at IS NULL AND c.breached_at IS NULL"
+    met = f"""
+      WITH met AS (
+        SELECT c.id, CASE
+            WHEN t.status IN ('resolved', 'closed') THEN coalesce(t.resolved_at, t.closed_at, %(now)s)
+            WHEN c.kind = 'first_response' THEN t.first_response_at
+            ELSE t.last_agent_message_at END AS at
+        FROM {clock} c JOIN {ticket} t ON t.id = c.ticket_id
+        WHERE c.stopped_at IS NULL AND (
+          t.status IN ('resolved', 'closed')
+          OR (c.kind = 'first_response' AND t.first_response_at IS NOT NULL)
+          OR (c.kind IN ('next_response', 'acknowledgement') AND t.last_agent_message_at >= c.started_at))
+        FOR UPDATE OF c SKIP LOCKED)
+      UPDATE {clock} c SET stopped_at = met.at FROM met WHERE c.id = met.id RETURNING c.ticket_id"""
+    pause = f"""
+      WITH waiting AS (
+        SELECT c.id FROM {clock} c JOIN {ticket} t ON t.id = c.ticket_id
+        WHERE {running} AND c.paused_at IS NULL AND t.status = 'pending'
+        FOR UPDATE OF c SKIP LOCKED)
+      UPDATE {clock} c SET paused_at = %(now)s FROM waiting WHERE c.id = waiting.id RETURNING c.ticket_id"""
+    with transaction.atomic():
+        stopped = {row[0] for row in _execute(met, {"now": now})}
+        paused = {row[0] for row in _execute(pause, {"now": now})}
+        mirror_dues(stopped | paused)
+    resumed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(paused_at__isnull=False, stopped_at__isnull=True, ticket__status=Ticket.Status.OPEN)
+                .select_related("ticket__team")[:BATCH]
+            )
+            if not batch:
+                break
+            calendars: dict[int | None, Calendar] = {}
+            for item in batch:
+                resume_clock(item, now=now, calendars=calendars)
+            mirror_dues({item.ticket_id for item in batch})
+            resumed += len(batch)
+    return {"stopped": len(stopped), "paused": len(paused), "resumed": resumed}
+
+
+def resume_clock(clock: SlaClock, *, now: datetime, calendars: dict | None = None) -> SlaClock:
+    """Add the business time spent waiting on the customer to the target and restart the clock."""
+    calendars = calendars if calendars is not None else {}
+    team_id = clock.ticket.team_id
+    if team_id not in calendars:
+        calendars[team_id] = calendar_for_team(team_id)
+    calendar = calendars[team_id]
+    clock.paused_minutes += business_minutes_between(clock.paused_at, now, calendar)
+    clock.paused_at = None
+    clock.due_at = add_business_minutes(
+        clock.started_at, clock.target_minutes + clock.paused_minutes, calendar
+    )
+    clock.warn_at = add_business_minutes(
+        clock.started_at, clock.paused_minutes + clock.target_minutes * _warn_share(), calendar
+    )
+    clock.save(update_fields=["paused_minutes", "paused_at", "due_at", "warn_at"])
+    return clock
+
+
+def claim_due(column: str, now: datetime, *, limit: int = BATCH) -> list[tuple[int, int, str, int | None]]:
+    """Mark up to ``limit`` clocks past ``warn_at``/``due_at`` as warned/breached and return them.
+
+    Call inside a transaction: the rows stay locked until it commits, so a concurrent sweep
+    skips them, and once committed they no longer match. Returns (clock id, ticket id, kind,
+    policy id) for each clock claimed.
+    """
+    stamp = {"warn_at": "warned_at", "due_at": "breached_at"}[column]
+    clock = SlaClock._meta.db_table
+    return _execute(
+        f"""
+        WITH hit AS (
+          SELECT id FROM {clock}
+          WHERE {stamp} IS NULL AND breached_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL
+            AND {column} <= %(now)s
+          ORDER BY {column} LIMIT %(limit)s
+          FOR UPDATE SKIP LOCKED)
+        UPDATE {clock} c SET {stamp} = %(now)s FROM hit WHERE c.id = hit.id
+        RETURNING c.id, c.ticket_id, c.kind, c.policy_id""",
+        {"now": now, "limit": limit},
+    )
+
+
+def recalculate_open(*, batch: int = BATCH) -> int:
+    """Re-apply the current policies and calendars to every open, routed ticket, in batches.
+
+    Each batch is its own transaction and skips tickets other workers hold, so this never
+    blocks the inbox; running it twice gives the same due times.
+    """
+    done, last_id = 0, 0
+    while True:
+        with transaction.atomic():
+            tickets = list(
+                Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status__in=Ticket.OPEN_STATUSES, tier__isnull=False, pk__gt=last_id)
+                .select_related("tier", "customer")
+                .order_by("pk")[:batch]
+            )
+            if not tickets:
+                return done
+            for ticket in tickets:
+                apply_sla(
+                    ticket,
+                    tier=ticket.tier,
+                    team_id=ticket.team_id,
+                    priority=ticket.priority,
+                    vip=ticket.customer.is_vip,
+                )
+            done += len(tickets)
+            last_id = tickets[-1].pk
