@@ -183,6 +183,7 @@ def per_ticket_sql(
     ev AS (
         SELECT e.ticket_id,
             bool_or(e.kind = 'escalated' AND COALESCE((e.data->>'to_tier_is_senior')::boolean,
+                                                      (e.data->>'to_senior')::boolean,
                                                       tier.is_senior, false)) AS escalated,
             bool_or(e.kind = 'triaged') AS triaged,
             bool_or(e.kind = 'classification_overridden') AS overridden,
@@ -222,13 +223,13 @@ def per_ticket_sql(
     rows AS (
         SELECT b.id, b.bucket, b.customer_id, b.root_cause_id, b.complaint, b.has_sla,
             extract(epoch FROM b.first_response_at - b.first_message_at) AS frt_s,
-            analytics_business_seconds(b.first_message_at, b.first_response_at, COALESCE(tc.tz, dc.tz),
-                                       COALESCE(tc.cum, dc.cum), COALESCE(tc.opens, dc.opens),
-                                       COALESCE(tc.closes, dc.closes)) AS frt_bh,
+            CASE WHEN cal.team_id IS NULL THEN extract(epoch FROM b.first_response_at - b.first_message_at)
+                 ELSE analytics_business_seconds(b.first_message_at, b.first_response_at, cal.tz, cal.starts, cal.ends)
+            END AS frt_bh,
             extract(epoch FROM b.resolved_at - b.first_message_at) AS res_s,
-            analytics_business_seconds(b.first_message_at, b.resolved_at, COALESCE(tc.tz, dc.tz),
-                                       COALESCE(tc.cum, dc.cum), COALESCE(tc.opens, dc.opens),
-                                       COALESCE(tc.closes, dc.closes)) AS res_bh,
+            CASE WHEN cal.team_id IS NULL THEN extract(epoch FROM b.resolved_at - b.first_message_at)
+                 ELSE analytics_business_seconds(b.first_message_at, b.resolved_at, cal.tz, cal.starts, cal.ends)
+            END AS res_bh,
             b.resolved_at IS NOT NULL AS resolved,
             COALESCE(ev.escalated, false) AS escalated,
             COALESCE(ev.triaged, false) AS triaged,
@@ -245,8 +246,7 @@ def per_ticket_sql(
         FROM base b
         LEFT JOIN ev ON ev.ticket_id = b.id
         LEFT JOIN history ON history.id = b.id
-        LEFT JOIN cal tc ON tc.team_id = b.team_id
-        CROSS JOIN (SELECT * FROM cal WHERE team_id IS NULL) dc
+        LEFT JOIN cal ON cal.team_id = b.team_id
     )
     """
     return sql, params

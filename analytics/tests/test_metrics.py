@@ -1,6 +1,7 @@
 """Each metric on a small crafted dataset; every expected value is worked out by hand below.
 
-The period is Monday 5 – Sunday 11 October 2026 (UTC; business hours Mon–Fri 09:00–17:00).
+The period is Monday 5 – Sunday 11 October 2026. Business hours: both teams work Mon–Fri
+09:00–17:00 UTC (routing's team calendar); T3 has no team, so its clock runs 24/7.
 
 T1  customer A, email, delivery_problem, satisfied. Mon 10:00 → reply 11:00 (draft kept, 0.9)
     → resolved 14:00 with a root cause. CSAT 5. SLA target met.
@@ -16,13 +17,13 @@ T4  customer C, email, refund_request, neutral. Sat 10:00 → auto-acknowledgeme
 T5  customer D, previous period (Wed 30 Sep), order_status.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
 from analytics.queries import MetricFilters, drilldown_ids, metrics_report
 from analytics.tests.factories import tier
-from routing.models import IssueType
+from routing.models import BusinessCalendar, BusinessInterval, IssueType, Team
 from tickets.models import Ticket, TicketEvent
 from tickets.tests.factories import CustomerFactory, EventFactory, RootCauseFactory, TicketFactory
 
@@ -39,8 +40,14 @@ def event(ticket, kind, when, **data):
 
 @pytest.fixture
 def dataset(db):
+    # Only "complaint" counts as a complaint type here (whatever the seeded flags say).
+    IssueType.objects.update(is_complaint=False)
     IssueType.objects.update_or_create(slug="complaint", defaults={"name": "Complaint", "is_complaint": True})
-    general, senior, specialist = tier("general"), tier("senior"), tier("specialist")
+    general, specialist = tier("general"), tier("specialist")
+    office = BusinessCalendar.objects.create(name="Office", slug="office", timezone="UTC")
+    for weekday in range(5):
+        BusinessInterval.objects.create(calendar=office, weekday=weekday, opens=time(9), closes=time(17))
+    Team.objects.filter(pk__in=[general.team_id, specialist.team_id]).update(calendar=office)
     cause = RootCauseFactory(name="Carrier delay")
     a, b, c, d = CustomerFactory(), CustomerFactory(vip_level="gold"), CustomerFactory(), CustomerFactory()
     t1 = TicketFactory(
@@ -68,6 +75,7 @@ def dataset(db):
         status=Ticket.Status.RESOLVED,
         reopen_count=1,
         tier=general,
+        team=general.team,
     )
     t3 = TicketFactory(
         customer=b,
@@ -135,7 +143,7 @@ def dataset(db):
         at(9, 16, 10),
         from_tier="general",
         to_tier="senior",
-        to_tier_is_senior=True,
+        to_senior=True,
     )
     event(
         t3,
@@ -162,7 +170,6 @@ def dataset(db):
     event(t4, TicketEvent.Kind.SLA_BREACHED, at(11, 10))
     event(t4, TicketEvent.Kind.RESOLVED, at(12, 10))
     event(t4, TicketEvent.Kind.CSAT_RECEIVED, at(14, 10), score=4)
-    del senior
     return {"t1": t1, "t2": t2, "t3": t3, "t4": t4, "t5": t5}
 
 
