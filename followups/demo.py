@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from followups import actions
+from followups.actions.followups import DEFAULT_BODY, DEFAULT_SUBJECT
 from followups.models import FollowUp, FollowUpTemplate, WebhookSource, WidgetSite
 from tickets.models import Ticket, TicketEvent
 
@@ -58,8 +59,8 @@ def seed_templates() -> None:
             issue_type=issue_type,
             language=language,
             defaults={
-                "subject": subject or actions.followups.DEFAULT_SUBJECT,
-                "body": body or actions.followups.DEFAULT_BODY,
+                "subject": subject or DEFAULT_SUBJECT,
+                "body": body or DEFAULT_BODY,
             },
         )
 
