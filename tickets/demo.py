@@ -48,7 +48,7 @@ from tickets.demo_shift import SHIFTED_COLUMNS, Shifted, shift_history
 from tickets.models import Customer, CustomerIdentity, Message, Order, RootCause, Ticket
 
 SETUP_STEPS: list[str] = []
-POST_SEED_STEPS: list[str] = []
+POST_SEED_STEPS: list[str] = ["followups.demo.seed_step"]
 __all__ = [
     "POST_SEED_STEPS",
     "SETUP_STEPS",
