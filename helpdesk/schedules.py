@@ -39,4 +39,14 @@ SCHEDULES: list[Job] = [
     ),
     Job("followups.jobs.retry_webhook_deliveries", cron="* * * * *", why="Failed webhooks retry on backoff."),
     Job("followups.jobs.poll_mailbox", cron="* * * * *", why="Email via IMAP arrives within a minute."),
+    Job(
+        "analytics.jobs.detect_patterns",
+        cron="0 6 * * 1",
+        why="Weekly pattern review: recurring root causes, issue type + product, emerging clusters.",
+    ),
+    Job(
+        "analytics.jobs.refresh_stage_durations",
+        cron="*/5 * * * *",
+        why="Keeps the dashboard's time-in-stage summary current so it answers fast at any size.",
+    ),
 ]

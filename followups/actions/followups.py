@@ -7,18 +7,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
-from django.urls import reverse
 from django.utils import timezone
-from rest_framework import status
 
-from followups import tokens
-from followups.models import CsatResponse, FollowUp, FollowUpTemplate
+from followups.actions.csat import csat_link
+from followups.models import FollowUp, FollowUpTemplate
 from followups.models.followups import PLACEHOLDERS
-from helpdesk.errors import IllegalTransition, InvalidInput
 from helpdesk.queue import enqueue_on_commit
 from routing.models import IssueType, Thresholds
-from tickets import actions as ticket_actions
 from tickets import events
 from tickets.models import Channel, Message, Ticket, TicketEvent
 
@@ -31,26 +26,6 @@ DEFAULT_BODY = (
     "How did we do? It takes ten seconds: {csat_link}\n\n"
     "Thank you,\n{agent_name}, {store_name}"
 )
-
-
-class CsatLinkInvalid(InvalidInput):
-    """This survey link is not valid."""
-
-    code = "csat_link_invalid"
-    status = status.HTTP_404_NOT_FOUND
-
-
-class CsatLinkExpired(IllegalTransition):
-    """This survey link has expired."""
-
-    code = "csat_link_expired"
-    status = status.HTTP_410_GONE
-
-
-class CsatAlreadyAnswered(IllegalTransition):
-    """This survey was already answered. Thank you!"""
-
-    code = "csat_already_answered"
 
 
 def followup_delay_hours(issue_type: str) -> int:
@@ -77,18 +52,31 @@ def is_complaint(ticket: Ticket) -> bool:
 
 @transaction.atomic
 def schedule_followup(ticket: Ticket, *, now: datetime | None = None) -> FollowUp | None:
-    """Schedule the check-in of a resolved ticket; returns the scheduled one. Safe to call twice.
+    """Schedule the check-in of a resolved ticket; returns the follow-up of this resolution.
+
+    Safe to call twice: a follow-up already made for the current resolution (scheduled, sent
+    or not deliverable) is returned as it is.
 
     Does nothing for a ticket that is no longer resolved (reopened or closed in between).
     """
     ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
     if ticket.status != Ticket.Status.RESOLVED:
         return None
-    existing = FollowUp.objects.filter(ticket=ticket, status=FollowUp.Status.SCHEDULED).first()
-    if existing:
-        return existing
-    delay = followup_delay_hours(ticket.issue_type)
     now = now or timezone.now()
+    current = (
+        FollowUp.objects.filter(ticket=ticket, created_at__gte=ticket.resolved_at)
+        .exclude(status=FollowUp.Status.CANCELLED)
+        .first()
+    )
+    if current:
+        return current
+    stale = (
+        FollowUp.objects.select_for_update().filter(ticket=ticket, status=FollowUp.Status.SCHEDULED).first()
+    )
+    if stale:
+        # Left over from a resolution before a reopening whose job has not run yet.
+        _cancel(stale, ticket=ticket, reason="superseded", now=now)
+    delay = followup_delay_hours(ticket.issue_type)
     followup = FollowUp.objects.create(
         ticket=ticket,
         due_at=(ticket.resolved_at or now) + timedelta(hours=delay),
@@ -107,7 +95,11 @@ def schedule_followup(ticket: Ticket, *, now: datetime | None = None) -> FollowU
 
 @transaction.atomic
 def cancel_followups(ticket: Ticket, *, reason: str, created_before: datetime | None = None) -> int:
-    """Cancel the ticket's scheduled follow-ups (those created before ``created_before``, if given)."""
+    """Cancel the ticket's scheduled follow-ups (those created before ``created_before``, if given).
+
+    Locks the ticket before the follow-ups, the same order as ``schedule_followup``.
+    """
+    ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
     pending = FollowUp.objects.select_for_update().filter(
         ticket_id=ticket.pk, status=FollowUp.Status.SCHEDULED
     )
@@ -119,6 +111,23 @@ def cancel_followups(ticket: Ticket, *, reason: str, created_before: datetime | 
         _cancel(followup, ticket=ticket, reason=reason, now=now)
         cancelled += 1
     return cancelled
+
+
+def cancel_followups_after_reopen(ticket: Ticket) -> int:
+    """Cancel what was scheduled before the ticket's latest reopening.
+
+    The job runs after commit and may run late: if the ticket was resolved again meanwhile,
+    the follow-up of that newer resolution must survive.
+    """
+    reopened_at = (
+        TicketEvent.objects.filter(ticket_id=ticket.pk, kind=TicketEvent.Kind.REOPENED)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if reopened_at is None:
+        return 0
+    return cancel_followups(ticket, reason="ticket_reopened", created_before=reopened_at)
 
 
 def _cancel(followup: FollowUp, *, ticket: Ticket, reason: str, now: datetime) -> None:
@@ -159,11 +168,6 @@ def render_followup(template: FollowUpTemplate | None, context: dict[str, str]) 
     body = template.body if template else DEFAULT_BODY
     formatter = string.Formatter()
     return formatter.vformat(subject, (), values), formatter.vformat(body, (), values)
-
-
-def csat_link(followup: FollowUp) -> str:
-    token = tokens.make_token(followup_id=followup.pk, nonce=followup.csat_nonce)
-    return settings.SITE_URL + reverse("followups:csat", args=[token])
 
 
 def _send(followup: FollowUp, *, ticket: Ticket, now: datetime, deliver: bool) -> None:
@@ -239,28 +243,36 @@ def _send(followup: FollowUp, *, ticket: Ticket, now: datetime, deliver: bool) -
 def send_due_followups(*, now: datetime | None = None, batch: int = 100) -> int:
     """Send every follow-up due by ``now``, each exactly once; returns how many were handled.
 
-    Claims a batch with ``FOR UPDATE SKIP LOCKED``: concurrent workers take disjoint rows and
-    a row another worker holds is skipped, then seen as sent once that worker commits.
+    Claims follow-ups and then their tickets with ``FOR UPDATE SKIP LOCKED``: concurrent
+    workers take disjoint rows and never wait, so they cannot deadlock with an action that
+    holds a ticket (a follow-up whose ticket is busy is left for the next run).
     """
     now = now or timezone.now()
     handled = 0
+    busy: set[int] = set()
     while True:
         with transaction.atomic():
             due = list(
-                FollowUp.objects.due(now).select_for_update(skip_locked=True).order_by("due_at")[:batch]
+                FollowUp.objects.due(now)
+                .exclude(pk__in=busy)
+                .select_for_update(skip_locked=True)
+                .order_by("due_at")[:batch]
             )
             if not due:
                 break
             tickets = {
                 ticket.pk: ticket
-                for ticket in Ticket.objects.select_for_update(of=("self",))
+                for ticket in Ticket.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("customer", "assignee")
                 .filter(pk__in={f.ticket_id for f in due})
                 .order_by("pk")
             }
             for followup in due:
+                if followup.ticket_id not in tickets:
+                    busy.add(followup.pk)
+                    continue
                 _send(followup, ticket=tickets[followup.ticket_id], now=now, deliver=True)
-        handled += len(due)
+                handled += 1
         if len(due) < batch:
             break
     return handled
@@ -278,74 +290,3 @@ def send_followup_now(followup: FollowUp, *, now: datetime, deliver: bool = True
         )
         _send(followup, ticket=ticket, now=now, deliver=deliver)
     return followup
-
-
-def followup_for_token(token: str) -> FollowUp:
-    """The sent follow-up a CSAT link names; raises ``CsatLinkInvalid`` or ``CsatLinkExpired``."""
-    try:
-        claim = tokens.read_token(token)
-    except tokens.TokenExpired:
-        raise CsatLinkExpired() from None
-    except tokens.TokenInvalid:
-        raise CsatLinkInvalid() from None
-    followup = (
-        FollowUp.objects.select_related("ticket")
-        .annotate(answered=Exists(CsatResponse.objects.filter(followup=OuterRef("pk"))))
-        .filter(pk=claim.followup_id, csat_nonce=claim.nonce, status=FollowUp.Status.SENT)
-        .first()
-    )
-    if followup is None:
-        raise CsatLinkInvalid()
-    return followup
-
-
-@transaction.atomic
-def record_csat(
-    followup: FollowUp, *, score: int, comment: str = "", now: datetime | None = None
-) -> CsatResponse:
-    """Store the customer's answer; a low score reopens for recovery, another closes the ticket.
-
-    Single use: raises ``CsatAlreadyAnswered`` the second time (the follow-up row lock makes
-    two simultaneous submits serial). Raises ``InvalidInput`` for a score outside 1-5.
-    """
-    if not isinstance(score, int) or not 1 <= score <= 5:
-        raise InvalidInput("Choose a score from 1 to 5.", field="score")
-    if len(comment) > 2000:
-        raise InvalidInput("The comment is longer than 2000 characters.", field="comment")
-    followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
-    if followup.status != FollowUp.Status.SENT:
-        raise CsatLinkInvalid()
-    if CsatResponse.objects.filter(followup=followup).exists():
-        raise CsatAlreadyAnswered()
-    ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=followup.ticket_id)
-    now = now or timezone.now()
-    response = CsatResponse.objects.create(
-        ticket=ticket,
-        followup=followup,
-        score=score,
-        comment=comment.strip(),
-        is_complaint=followup.is_complaint,
-        after_recovery=ticket.needs_recovery,
-        created_at=now,
-    )
-    events.record(
-        ticket,
-        TicketEvent.Kind.CSAT_RECEIVED,
-        actor_kind="customer",
-        at=now,
-        data={
-            "score": score,
-            "csat_id": response.pk,
-            "followup_id": followup.pk,
-            "is_complaint": response.is_complaint,
-            "after_recovery": response.after_recovery,
-            "has_comment": bool(response.comment),
-        },
-    )
-    if response.is_low:
-        ticket_actions.reopen_ticket(
-            ticket, actor=None, reason="low_csat", actor_kind="customer", recovery=True
-        )
-    elif ticket.status == Ticket.Status.RESOLVED:
-        ticket_actions.close_ticket(ticket, actor=None, actor_kind="customer", reason="good_csat")
-    return response

@@ -50,7 +50,9 @@ def test_resolving_schedules_a_followup_after_the_threshold_delay(agent, django_
 
 
 def test_an_issue_type_override_wins_over_the_threshold(agent, django_capture_on_commit_callbacks):
-    IssueType.objects.create(slug="order_status", name="Order status", followup_delay_hours=6)
+    IssueType.objects.update_or_create(
+        slug="order_status", defaults={"name": "Order status", "followup_delay_hours": 6}
+    )
     ticket = TicketFactory(issue_type="order_status")
     with django_capture_on_commit_callbacks(execute=True):
         ticket = resolve(ticket, agent)
@@ -205,3 +207,29 @@ def test_a_reply_saying_it_is_not_solved_reopens_for_recovery(api_client):
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.OPEN and ticket.needs_recovery
     assert ticket.events.get(kind=TicketEvent.Kind.REOPENED).data["recovery"] is True
+
+
+def test_a_late_reopen_job_spares_the_followup_of_a_newer_resolution(
+    agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = resolve(TicketFactory(), agent)
+    ticket_actions.reopen_ticket(ticket, actor=agent, reason="customer wrote back")  # its job has not run yet
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = resolve(ticket, agent)
+    jobs.ticket_reopened(ticket.pk)
+    statuses = sorted(FollowUp.objects.filter(ticket=ticket).values_list("status", flat=True))
+    assert statuses == [FollowUp.Status.CANCELLED, FollowUp.Status.SCHEDULED]
+
+
+def test_scheduling_again_after_the_followup_went_out_adds_nothing():
+    followup = sent_followup()
+    assert actions.schedule_followup(followup.ticket) == followup
+    assert FollowUp.objects.count() == 1
+
+
+def test_submitting_without_a_score_shows_the_form_again_with_the_error(client):
+    followup = sent_followup()
+    response = client.post(f"/followups/csat/{token_of(followup)}/", {"comment": "meh"})
+    assert response.status_code == 200 and b"Choose a score from 1 to 5." in response.content
+    assert not CsatResponse.objects.exists()
