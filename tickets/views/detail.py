@@ -129,6 +129,7 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         "ticket": ticket,
         "thread": thread,
         "brief": ticket.ai_brief or {},
+        "summary": ticket.ai_summary or (ticket.ai_brief or {}).get("summary", ""),
         "brief_extra": {k: v for k, v in (ticket.ai_brief or {}).items() if k not in BRIEF_LAID_OUT and v},
         "draft_state": draft_state,
         "draft_accepted_at": DRAFT_ACCEPTED_AT,
