@@ -490,14 +490,29 @@ def test_bell_lists_only_my_notifications_and_marks_read(client, frontline_agent
     )
     Notification.objects.create(recipient=senior_agent, kind="vip", text="Someone else's")
     login(client, frontline_agent)
-    page = client.get(reverse("tickets:inbox")).content.decode()
-    assert "Notifications, 1 unread" in page
+    header = client.get(reverse("tickets:header"), **HTMX).content.decode()
+    assert "Notifications, 1 unread" in header
+    assert 'name="availability"' in header
+    bell = client.get(reverse("tickets:header"), {"part": "bell"}, **HTMX).content.decode()
+    assert bell.lstrip().startswith('<a id="bell-button"') and 'class="badge">1<' in bell
     menu = client.get(reverse("tickets:notifications"), **HTMX).content.decode()
     assert "Escalated to you" in menu and "Someone else" not in menu
     opened = client.post(reverse("tickets:notification-open", args=[mine.pk]))
     assert opened.url == f"/tickets/{team_ticket.pk}/"
     mine.refresh_from_db()
     assert mine.read_at is not None
+
+
+def test_pages_do_not_query_for_the_header_tools(client, frontline_agent, django_assert_max_num_queries):
+    login(client, frontline_agent)
+    client.get(reverse("tickets:notifications"))  # warm
+    with django_assert_max_num_queries(5):  # session, user, groups, the notifications list, savepoint-free
+        response = client.get(reverse("tickets:notifications"))
+    assert 'id="header-tools"' in response.content.decode()
+
+
+def test_anonymous_header_tools_are_empty(client, db):
+    assert client.get(reverse("tickets:header")).status_code == 204
 
 
 def test_opening_someone_elses_notification_is_404(client, frontline_agent, senior_agent):

@@ -17,6 +17,17 @@ from tickets.models import Notification
 from tickets.views.common import done, error_text, flash, form_error_text, safe_next
 
 
+@require_GET
+def header_tools(request: HtmxHttpRequest) -> HttpResponse:
+    """The header's availability switch and notifications bell, loaded after each page."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    referer = request.headers.get("HX-Current-URL", "")
+    context = {"header_tools": True, "next_url": referer}
+    template = "base.html#bell-button" if request.GET.get("part") == "bell" else "base.html#header-tools"
+    return render(request, template, context)
+
+
 @require_POST
 @login_required
 def set_availability(request: HtmxHttpRequest) -> HttpResponse:
