@@ -136,6 +136,8 @@ def test_agent_opens_top_ticket_edits_the_ai_draft_and_sends_it(page: Page, live
 
 def test_keyboard_shortcuts_move_and_open(page: Page, live_server, world):
     log_in(page, live_server, "ana.agent")
+    page.get_by_label("Your availability").select_option("away")
+    expect(page.locator("#flash")).to_contain_text("You are away.")
     rows = page.locator("[data-row]")
     page.keyboard.press("j")
     expect(rows.nth(0)).to_have_class(re.compile("is-cursor"))
@@ -219,6 +221,9 @@ def test_escalation_with_a_reason_reaches_the_senior(page: Page, live_server, wo
     log_in(page, live_server, "sam.senior")
     page.get_by_role("link", name=re.compile("^Escalated to me")).click()
     expect(page.locator("#inbox-list")).to_contain_text("Change delivery address")
+    expect(page.locator("#bell-button .badge")).to_be_visible()  # routing notified the senior tier
+    page.locator("#bell-button").click()
+    expect(page.locator("#bell-menu")).to_contain_text("escalated to Senior agent")
 
 
 @pytest.mark.skipif(
