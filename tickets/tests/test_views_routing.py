@@ -1,14 +1,12 @@
 """Inbox views that call the routing app: escalation, approvals, classification overrides, availability.
 
-They exercise routing's public functions for real; until those modules exist on the branch the
-tests are skipped with the module's name.
+They exercise routing's public functions for real (no fakes), through the inbox views.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 
 from routing.models import AgentProfile
@@ -23,15 +21,6 @@ def login(client, user):
     return client
 
 
-def needs(module: str):
-    import importlib.util
-
-    return pytest.mark.skipif(
-        importlib.util.find_spec(module) is None, reason=f"{module} is not on this branch yet"
-    )
-
-
-@needs("routing.escalation")
 def test_escalate_needs_a_reason_then_moves_the_ticket_up(client, frontline_agent, team_ticket, org):
     login(client, frontline_agent)
     url = reverse("tickets:escalate", args=[team_ticket.pk])
@@ -43,7 +32,6 @@ def test_escalate_needs_a_reason_then_moves_the_ticket_up(client, frontline_agen
     assert TicketEvent.objects.filter(ticket=team_ticket, kind=TicketEvent.Kind.ESCALATED).exists()
 
 
-@needs("routing.escalation")
 def test_escalated_ticket_shows_in_the_seniors_escalated_view(
     client, frontline_agent, senior_agent, team_ticket, org
 ):
@@ -56,7 +44,6 @@ def test_escalated_ticket_shows_in_the_seniors_escalated_view(
     assert team_ticket in listed
 
 
-@needs("routing.escalation")
 def test_agents_outside_the_ticket_cannot_deescalate_it(client, frontline_agent, manager, org):
     ticket = TicketFactory(team=org["other_team"], tier=org["specialist"], assignee=manager)
     response = login(client, frontline_agent).post(
@@ -74,7 +61,6 @@ def test_deescalate_link_is_shown_to_the_tier_holding_the_ticket(client, frontli
     assert 'id="deescalate-panel"' in page
 
 
-@needs("routing.escalation")
 def test_senior_deescalates_with_a_reason(client, senior_agent, org):
     ticket = TicketFactory(team=org["senior_team"], tier=org["senior"])
     login(client, senior_agent).post(
@@ -86,7 +72,6 @@ def test_senior_deescalates_with_a_reason(client, senior_agent, org):
     assert ticket.tier == org["general"]
 
 
-@needs("routing.triage")
 def test_classification_correction_is_stored_as_an_override(client, frontline_agent, team_ticket):
     login(client, frontline_agent).post(
         reverse("tickets:classify", args=[team_ticket.pk]),
@@ -106,7 +91,6 @@ def test_classification_correction_is_stored_as_an_override(client, frontline_ag
     ).exists()
 
 
-@needs("routing.approvals")
 def test_agent_requests_approval_and_only_the_named_role_decides(
     client, frontline_agent, manager, senior_agent, team_ticket
 ):
@@ -131,7 +115,6 @@ def test_agent_requests_approval_and_only_the_named_role_decides(
     assert senior_agent.pk  # a senior is not the named role either (checked above via the agent)
 
 
-@needs("routing.approvals")
 def test_manager_sees_the_held_ticket_in_awaiting_my_approval(client, frontline_agent, manager, team_ticket):
     login(client, frontline_agent).post(
         reverse("tickets:request-approval", args=[team_ticket.pk]),
@@ -148,7 +131,6 @@ def test_manager_sees_the_held_ticket_in_awaiting_my_approval(client, frontline_
     assert held.exists()
 
 
-@needs("routing.assignment")
 def test_availability_is_set_for_the_signed_in_agent_only(client, frontline_agent):
     other = UserFactory(username="other-agent", roles=["agent"])
     AgentProfile.objects.create(user=other, availability="online")

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from helpdesk.errors import HelpdeskError
 from helpdesk.http import HtmxHttpRequest
+from routing import assignment
 from tickets import forms
 from tickets.models import Notification
 from tickets.views.common import done, error_text, flash, form_error_text, safe_next
@@ -36,10 +37,8 @@ def set_availability(request: HtmxHttpRequest) -> HttpResponse:
     back = safe_next(request, reverse("tickets:inbox"))
     if not form.is_valid():
         return flash(request, form_error_text(form), level="error")
-    from routing.assignment import set_availability as set_it
-
     try:
-        set_it(request.user, form.cleaned_data["availability"], actor=request.user)
+        assignment.set_availability(request.user, form.cleaned_data["availability"], actor=request.user)
     except HelpdeskError as error:
         return flash(request, error_text(error), level="error")
     label = dict(form.fields["availability"].choices)[form.cleaned_data["availability"]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -19,10 +18,6 @@ from tickets.tests.factories import CustomerFactory, OrderFactory, TicketFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "handoff-demo"
 DRAFT = "Hi Ana, I am sorry your parcel is late. I have asked DHL to trace it and will update you tomorrow."
-
-
-def _routing_has(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
 
 
 @pytest.fixture
@@ -202,9 +197,6 @@ def test_list_refreshes_itself_and_keeps_the_cursor(page: Page, live_server, wor
     expect(page.locator(f"#{cursor_id}")).to_have_class(re.compile("is-cursor"))
 
 
-@pytest.mark.skipif(
-    not _routing_has("routing.escalation"), reason="routing.escalation is not on this branch yet"
-)
 def test_escalation_with_a_reason_reaches_the_senior(page: Page, live_server, world):
     log_in(page, live_server, "ana.agent")
     page.get_by_role("link", name="Change delivery address").click()
@@ -226,9 +218,6 @@ def test_escalation_with_a_reason_reaches_the_senior(page: Page, live_server, wo
     expect(page.locator("#bell-menu")).to_contain_text("escalated to Senior agent")
 
 
-@pytest.mark.skipif(
-    not _routing_has("routing.approvals"), reason="routing.approvals is not on this branch yet"
-)
 def test_manager_approves_a_refund_and_the_held_reply_goes_out(page: Page, live_server, world):
     ticket = world["others"][1]
     log_in(page, live_server, "ana.agent")
