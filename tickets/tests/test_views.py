@@ -515,6 +515,11 @@ def test_anonymous_header_tools_are_empty(client, db):
     assert client.get(reverse("tickets:header")).status_code == 204
 
 
+def test_header_tools_opened_as_a_page_go_to_the_notifications_page(client, frontline_agent):
+    response = login(client, frontline_agent).get(reverse("tickets:header"))
+    assert response.status_code == 302 and response.url == reverse("tickets:notifications")
+
+
 def test_opening_someone_elses_notification_is_404(client, frontline_agent, senior_agent):
     theirs = Notification.objects.create(recipient=senior_agent, kind="vip", text="x")
     assert (

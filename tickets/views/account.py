@@ -23,6 +23,8 @@ def header_tools(request: HtmxHttpRequest) -> HttpResponse:
     """The header's availability switch and notifications bell, loaded after each page."""
     if not request.user.is_authenticated:
         return HttpResponse(status=204)
+    if not request.htmx:  # opened as a page: the notifications page carries the same header
+        return redirect("tickets:notifications")
     referer = request.headers.get("HX-Current-URL", "")
     context = {"header_tools": True, "next_url": referer}
     template = "base.html#bell-button" if request.GET.get("part") == "bell" else "base.html#header-tools"

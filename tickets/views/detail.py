@@ -157,6 +157,7 @@ def ticket_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request")
 def insert_macro(request: HtmxHttpRequest, pk: int, macro_id: int) -> HttpResponse:
     """The reply composer with a macro filled in for this ticket (the page itself without HTMX)."""
     ticket = queries.access_ticket(request.user, pk)
