@@ -90,10 +90,11 @@ def _compile(table: dict[str, list[tuple[str, float]]], *, negation: bool) -> di
 TYPE_CUES = _compile(
     {
         "order_status": [
+            (r"\bhas (?:it|my order|the order|my parcel|my package|it already) (?:already )?(?:been )?(?:sent|shipped|dispatched|posted|left)\b|\b(?:sent|shipped|dispatched|posted) out\b|\bchecking (?:in )?on (?:my )?(?:order|parcel|package)\b|\bestimated delivery\b", 3),
             (r"\bwhen (?:my|the|our|your|this) (?:\w+ ){0,2}(?:is|are) (?:going to|gonna|supposed to|expected to|due to) (?:arrive|be delivered|ship|come|get here)\b", 3),
             (r"\blocat\w* (?:my |the |an? )?(?:order|purchase|parcel|package|shipment)\b|\b(?:shipping|delivery) periods?\b|\bexpect (?:my|the) (?:\w+ )?(?:order|article|product|item|parcel|package)\b", 2.5),
             (r"\bwhere(?:'s| is| are)? (?:my|the|our|this|that|an?) (?:\w+ ){0,2}(?:order|purchase|parcel|package|packet|shipment|delivery|item|items|product|stuff|goods|box)", 3),
-            (r"\bwhere(?:'s| is) my (?:stuff|order|parcel|package)|\bwhere (?:my |the )?(?:order|parcel|package) (?:#?\w+ )?is\b|\bwhere is it\b", 3),
+            (r"\bwhere (?:my |the )?(?:order|parcel|package) (?:#?\w+ )?is\b|\bwhere is it\b", 3),
             (r"\bwhen (?:my|the|our) (?:\w+ ){0,2}(?:order|package|parcel|item|delivery|stuff|sofa|furniture) (?:will|would|is going to|should|ships|arrives|comes)\b", 3),
             (r"\btrack(?:ing)?\b|\btrace\b|\bsendungsverfolgung\b|\bsuivi\b", 1.5),
             (r"\b(?:status|eta|estimated (?:delivery|arrival))\b", 1.5),
@@ -105,6 +106,8 @@ TYPE_CUES = _compile(
             (r"\bdelivery (?:date|period|time)\b|\barriv(?:e|al) (?:date|time)\b", 1.5),
         ],
         "delivery_problem": [
+            (r"\b(?:left|dropped|put|delivered) (?:it|my \w+|the \w+) (?:at|by|in|behind|on|outside)\b.{0,60}\b(?:nothing|not there|isn't there|gone|can't find|cannot find|no sign|missing)\b|\bnothing (?:was )?there\b", 3),
+            (r"\b(?:arrived|came|delivered|showed up|received (?:it|the box|the parcel|the package|my order|the order|the item)|unboxed|opened (?:it|the box|the parcel|the package))\b(?! (?:fine|ok|okay|on time|safely|quickly|well|intact))(?: \w+){0,10}? (?:damaged|crushed|broken|smashed|cracked|shattered|wet|soaked|torn|dented|leaking|in pieces)\b", 3.5),
             (r"\b(?:never|still not|still hasn't|still haven't|hasn't|haven't|has not|have not|didn't|did not|not yet) (?:\w+ ){0,2}(?:arrived|received|come|got|gotten|turned up|showed up|been delivered)\b", 3),
             (r"\bnot (?:been )?(?:received|delivered|arrived)\b|\bnon reçu\b|\bnicht (?:angekommen|geliefert|erhalten)\b|\bno (?:ha llegado|me ha llegado)\b", 3),
             (r"\b(?:lost|missing|stolen|stuck|delayed|late|overdue|misdelivered)\b.{0,25}\b(?:order|purchase|parcel|package|packet|shipment|delivery|item|items|product|stuff|goods|box)|\b(?:order|purchase|parcel|package|packet|shipment|delivery|item|items|product|stuff|goods|box)\b.{0,25}\b(?:lost|missing|stolen|stuck|delayed|late|overdue)\b", 3),
@@ -130,6 +133,7 @@ TYPE_CUES = _compile(
             (r"\bzurücksenden\b|\bretoure\b|\bumtausch\b|\bretour(?:ner)?\b|\bdevolver\b|\bdevoluci[oó]n\b|\bterugsturen\b", 3),
         ],
         "refund_request": [
+            (r"\bwhen (?:do|will|can|should) i (?:get|receive|see) (?:my |the )?money\b|\b(?:my|the) money\b(?! back)", 3),
             (r"\breimbursements\b|\breinburs\w*|\bcompensations\b|\brestitu\w*|\brebates\b", 2.5),
             (r"\brefund(?:ed|s)?\b|\breimburse(?:ment|d)?\b|\bmoney back\b|\bcompensat(?:e|ion)\b|\brestitution\b|\brebate\b|\bcredit (?:back|note)\b", 2.5),
             (r"\b(?:where|status of|still waiting for|waiting for|haven't (?:received|got|seen)|didn't (?:receive|get)|no sign of|when will i get) (?:is |are )?(?:my |the )?(?:refund|money|reimbursement)\b", 3.5),
@@ -157,6 +161,7 @@ TYPE_CUES = _compile(
             (r"\badresse ändern\b|\bchanger (?:l'|mon |ma )?adresse\b|\bcambiar (?:la )?direcci[oó]n\b", 3),
         ],
         "product_defect": [
+            (r"\b(?:split|came undone|unravel\w*|fell off|came off|shuts? off|keeps? (?:shutting|turning|switching) off|turns off by itself|won't stay on|flicker\w*|not holding (?:a )?charge|battery (?:dies|drains)|glitch\w*|error code|(?:loud|strange|weird|grinding|clicking) noise|rattl\w*|buzz(?:es|ing)?)\b", 3),
             (r"\b(?:broken|broke|faulty|defective|defect|malfunction\w*|cracked|shattered|snapped|ripped|torn|leak(?:s|ing|ed)?|dead on arrival|doa|burnt out|fell apart|falling apart|came apart|peeling|frayed|rusty|rusted|mou?ldy|scratched|dented)\b", 3),
             (r"\b(?:stopped|stops|quit) (?:working|charging|turning on|heating|cooling|spinning)\b|\b(?:doesn't|does not|won't|will not|isn't|is not|not|no longer|didn't|did not|never) (?:work|working|works|turn on|switch on|charge|charging|power on|boot|start|heat|connect|pair|fit together|close|zip)\b", 3),
             (r"\b(?:poor|bad|terrible|cheap|low) quality\b|\bnot as (?:described|advertised|pictured)\b|\bmanufacturing (?:defect|fault|error)\b|\bdefect\w*\b", 2.5),
@@ -166,6 +171,7 @@ TYPE_CUES = _compile(
             (r"\bkaputt\b|\bdefekt\b|\bfunktioniert nicht\b|\bcass[ée]\b|\bne (?:marche|fonctionne) (?:pas|plus)\b|\broto\b|\bno funciona\b|\bdefectuos[oa]\b|\bwerkt niet\b|\bstuk\b", 3),
         ],
         "billing": [
+            (r"\bcharged (?:me )?(?:\S+ ){0,3}(?:for|extra|more)\b|\bwhy (?:was|am|have|did) (?:i|you) (?:been )?(?:charged?|bill\w*)\b|\b(?:money|payment) (?:was |has been )?(?:taken|debited|deducted|withdrawn)\b", 3),
             (r"\b(?:troubles?|issues?|problems?|errors?|difficult\w*)\b.{0,25}\bpayments?\b|\bpayments? (?:troubles?|issues?|problems?|errors?)\b|\b(?:can't|cannot|unable to) pay\b", 3),
             (r"\b(?:bill|bills|invoice|invoices|inovice|invoicw|bil) #?\d+\b", 2),
             (r"\b(?:charged|billed|debited) (?:me )?(?:twice|two times|double|2 times|again|wrong|incorrectly|too much|more than|the wrong)\b|\bdouble[- ]charged?\b|\bduplicate (?:charge|payment|transaction)\b|\bcharged twice\b", 4),
@@ -180,6 +186,7 @@ TYPE_CUES = _compile(
             (r"\bpre-?authori[sz]ation\b|\bpending (?:charge|transaction)\b|\bcharged (?:but|and)\b", 2.5),
         ],
         "account": [
+            (r"\bmailing list\b|\bemail list\b|\bmarketing list\b|\bremove me from\b|\binvalid (?:credentials|password|login)\b|\bcan't (?:sign|log) ?in\b", 3),
             (r"\b(?:set(?:ting)?(?: up)?|sett?ing up|add(?:ing)?|enter(?:ing)?|submit(?:ting)?|sav(?:e|ing)|creat(?:e|ing)|register(?:ing)?)\b.{0,30}\b(?:shipping|delivery|secondary|billing) address\b|\bset (?:a |an |my )?(?:\w+ )?(?:shipping|delivery) address up\b", 4),
             (r"\bsign[- ]?ups?\b|\bregistrations?\b|\bregister\w*\b", 2.5),
             (r"\bpwd\b|\bforgotten pass\w*|\bforgot (?:my )?pass\w*|\b(?:user|profile|account) (?:\w+ )?key\b|\blost key\b|\breset (?:my |the )?(?:pwd|pin|key|code)\b", 3),
@@ -196,6 +203,7 @@ TYPE_CUES = _compile(
             (r"\b(?:freemium|premium|platinum|gold|standard|pro) (?:account|profile|membership|plan)\b", 3),
         ],
         "product_question": [
+            (r"\b(?:are|is|does|do) (?:the|these|this|your|it|they) (?:\w+ ){0,3}(?:pre-?washed|true to size|run (?:small|large|big)|machine washable|organic|cotton|leather|wool|real|genuine|handmade|made in|suitable)\b|\bthread count\b|\bsize (?:up|down)\b|\btrue to size\b|\bwhat (?:size|colou?r|material|thread count|fabric|capacity|wattage)\b", 3),
             (r"\b(?:buy|purchase|order|acquire\w*|get) (?:something|anything|some of your|some|a few of your)\b", 2),
             (r"\b(?:make|place|making|placing) an? (?:new )?order\b|\bbuy\w* (?:a few|some|several|an?)\b|\bpurchas\w* (?:a few|some|several)\b", 2.5),
             (r"\b(?:is|are|does|do|will|would|can|could) (?:it|this|these|they|the \w+|your \w+)\b.{0,40}\b(?:fit|compatible|work with|come with|include|made of|waterproof|dishwasher|suitable|available|in stock|vegan|safe for)\b", 3),
@@ -219,6 +227,7 @@ TYPE_CUES = _compile(
             (r"\bwhat (?:is|are) (?:your|the) (?:policy|policies|terms)\b|\bterms (?:and|&) conditions\b|\bt&cs?\b|\bpolicy\b", 1.5),
         ],
         "complaint": [
+            (r"\b(?:on hold|waiting on the phone) for\b|\bpassed (?:around|from one \w+ to another)\b|\bnobody takes responsibility\b|\b(?:support|service|staff|team|store|company) (?:is|was|are|were) (?:a )?(?:disgrace|shambles|nightmare|farce|joke|appalling|shocking|pathetic|abysmal|awful|useless|terrible|horrible)\b", 3),
             (r"\b(?:consumer|customer) claims?\b|\bclaims? against\b|\bcomplain\w*", 3),
             (r"\b(?:file|make|lodge|submit|raise|register|log) (?:a |an |my )?(?:formal )?(?:complaint|claim|reclamation|grievance)\b|\bcomplain(?:t|ts|ing)?\b|\breclamation\b", 3),
             (r"\b(?:rude|unhelpful|useless|incompetent|unprofessional|disrespectful|condescending|hung up)\b", 2.5),
@@ -232,7 +241,7 @@ TYPE_CUES = _compile(
         "other": [
             (r"\b(?:leave|write|submit|send|give|post|make)\b.{0,20}\b(?:review|feedback|opinion|comment|testimonial)s?\b", 3),
             (r"\b(?:your|a|the|an?|any) (?:free )?(?:phone|telephone|contact) (?:number|no|details|e-?mail|address)\b|\b(?:customer service|support) (?:number|no|e-?mail|address|hours)\b|\b(?:contact|call|reach|talk (?:to|with)|speak (?:to|with)|e-?mail|chat with)\b.{0,20}\b(?:customer (?:service|support|care|assistance)|support team|an? (?:agent|operator|human))\b", 3),
-            (r"\b(?:partnership|collaborat\w*|wholesale|influencer|sponsor\w*|press inquiry|job|career|vacanc\w*|supplier|affiliate)\b", 2.5),
+            (r"\b(?:partnership|collaborat\w*|wholesale|influencer|sponsor\w*|press inquiry|job|jobs|career|careers|hiring|vacanc\w*|supplier|affiliate)\b", 2.5),
             (r"\b(?:customer (?:service|support|care|assistance)|contact (?:you|someone|support)|phone number|opening hours|call (?:you|customer))\b", 1.5),
             (r"\b(?:feedback|review|suggestion|opinion|testimonial)\b", 1.5),
             (r"\b(?:human|real person|live agent|agent|representative|somebody|someone)\b", 0.8),

@@ -45,6 +45,16 @@ _NOT_A_PRODUCT = re.compile(
     r"\b(?:code|coupon|voucher|link|website|site|app|page|checkout|card|payment|password|log ?in|account|"
     r"tracking)\b[^.]{0,25}\b(?:doesn't|does not|won't|isn't|is not|didn't|not) work"
 )
+_BANK_ACCOUNT = re.compile(
+    r"\b(?:taken|debited|withdrawn|charged|deducted|gone|missing) (?:from|out of|on) my (?:bank |card )?account\b|"
+    r"\bbank account\b"
+)
+_OVERDUE = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|several|many) weeks\b|\blate\b|!!|\bages\b|\bforever\b"
+)
+_PRODUCT_QUESTION = re.compile(
+    r"^(?:hi|hello|hey)?[!,.]?\s*(?:is|are|does|do|can|will|would|which|what|how)\b(?! you\b)[^?]{10,}\?"
+)
 _QUESTION = re.compile(
     r"\?|\b(?:how|what|which|when|where|why|can i|could i|do you|does|is it|is there|are there|am i|"
     r"will i|would i|in (?:which|what) (?:cases|situations)|check|see|know|information|info)\b"
@@ -105,6 +115,13 @@ def _adjust(scores: dict[str, tuple[float, list[str]]], lowered: str) -> None:
     # "the code / the website / my card doesn't work" is not a faulty product.
     if "product_defect" in scores and _NOT_A_PRODUCT.search(lowered):
         bump("product_defect", -3)
+    # "money taken from my account" is the bank account of a billing problem.
+    if "account" in scores and _BANK_ACCOUNT.search(lowered):
+        bump("account", -3)
+    # "Where is my stuff? It's been 3 weeks!!" is no longer a status question.
+    if "delivery_problem" in scores and "order_status" in scores and _OVERDUE.search(lowered):
+        bump("delivery_problem", 2)
+        bump("order_status", -3)
     # A charge that needs reversing for a cancelled order is still a billing problem.
     if "billing" in scores and "cancellation" in scores and "charged" in lowered:
         bump("billing", 1)
@@ -116,6 +133,9 @@ def classify_text(
     scores = score_types(lowered, quotes)
     _adjust(scores, lowered)
     ranked = sorted(scores.items(), key=lambda item: (-item[1][0], _RANK.get(item[0], 99)))
+    if (not ranked or ranked[0][1][0] < MIN_TYPE_SCORE) and _PRODUCT_QUESTION.search(lowered):
+        # An unrecognised question to a shop is most often about a product.
+        return "product_question", 0.4, scores, []
     if not ranked or ranked[0][1][0] < MIN_TYPE_SCORE:
         top_score = ranked[0][1][0] if ranked else 0.0
         return "other", round(0.35 + 0.1 * (MIN_TYPE_SCORE - top_score) / MIN_TYPE_SCORE, 3), scores, []
