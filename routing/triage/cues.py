@@ -90,6 +90,7 @@ def _compile(table: dict[str, list[tuple[str, float]]], *, negation: bool) -> di
 TYPE_CUES = _compile(
     {
         "order_status": [
+            (r"\bwhen (?:\w+ ){0,3}(?:will|would|should) (?:it|they|my \w+|order \S+|the \w+) be (?:with me|here|delivered|dispatched|shipped|sent)\b|\b(?:no|haven't had a|not received a|without a|no sign of a) (?:dispatch|shipping|tracking) (?:email|e-mail|confirmation|notification|number)\b|\bwhich (?:courier|carrier|delivery company)\b|\bstatus\?", 3),
             (r"\bhas (?:it|my order|the order|my parcel|my package|it already) (?:already )?(?:been )?(?:sent|shipped|dispatched|posted|left)\b|\b(?:sent|shipped|dispatched|posted) out\b|\bchecking (?:in )?on (?:my )?(?:order|parcel|package)\b|\bestimated delivery\b", 3),
             (r"\bwhen (?:my|the|our|your|this) (?:\w+ ){0,2}(?:is|are) (?:going to|gonna|supposed to|expected to|due to) (?:arrive|be delivered|ship|come|get here)\b", 3),
             (r"\blocat\w* (?:my |the |an? )?(?:order|purchase|parcel|package|shipment)\b|\b(?:shipping|delivery) periods?\b|\bexpect (?:my|the) (?:\w+ )?(?:order|article|product|item|parcel|package)\b", 2.5),
@@ -106,9 +107,11 @@ TYPE_CUES = _compile(
             (r"\bdelivery (?:date|period|time)\b|\barriv(?:e|al) (?:date|time)\b", 1.5),
         ],
         "delivery_problem": [
+            (r"\b(?:nobody|no one|noone) (?:has |had )?(?:came|come|turned up|showed up|knocked|was (?:in|home))\b|\breturned to (?:you|the sender|sender|the warehouse)\b|\bfor (?:\d+|two|three|four|five|several) days now\b", 3),
+            (r"\b(?:got|received|opened) (?:my order|it|the \w+|my \w+)\b.{0,40}\bwrong (?:colou?r|size|item|product|model|one)\b|\b(?:courier|driver|delivery (?:guy|man|person|driver)|postman)\b.{0,60}\b(?:threw|thrown|dropped|damaged|dented|broke|smashed|crushed|kicked)\b", 3.5),
             (r"\b(?:left|dropped|put|delivered) (?:it|my \w+|the \w+) (?:at|by|in|behind|on|outside)\b.{0,60}\b(?:nothing|not there|isn't there|gone|can't find|cannot find|no sign|missing)\b|\bnothing (?:was )?there\b", 3),
             (r"\b(?:arrived|came|delivered|showed up|received (?:it|the box|the parcel|the package|my order|the order|the item)|unboxed|opened (?:it|the box|the parcel|the package))\b(?! (?:fine|ok|okay|on time|safely|quickly|well|intact))(?: \w+){0,10}? (?:damaged|crushed|broken|smashed|cracked|shattered|wet|soaked|torn|dented|leaking|in pieces)\b", 3.5),
-            (r"\b(?:never|still not|still hasn't|still haven't|hasn't|haven't|has not|have not|didn't|did not|not yet) (?:\w+ ){0,2}(?:arrived|received|come|got|gotten|turned up|showed up|been delivered)\b", 3),
+            (r"\b(?:never|still not|still hasn't|still haven't|hasn't|haven't|has not|have not|didn't|did not|not yet) (?:\w+ ){0,2}(?:arrived|received|come|got|gotten|turned up|showed up|been delivered)\b(?! (?:a |an |the |any |my )?(?:dispatch |shipping |confirmation |tracking |order )?(?:email|e-mail|confirmation|message|update|reply|response|number|code))", 3),
             (r"\bnot (?:been )?(?:received|delivered|arrived)\b|\bnon reçu\b|\bnicht (?:angekommen|geliefert|erhalten)\b|\bno (?:ha llegado|me ha llegado)\b", 3),
             (r"\b(?:lost|missing|stolen|stuck|delayed|late|overdue|misdelivered)\b.{0,25}\b(?:order|purchase|parcel|package|packet|shipment|delivery|item|items|product|stuff|goods|box)|\b(?:order|purchase|parcel|package|packet|shipment|delivery|item|items|product|stuff|goods|box)\b.{0,25}\b(?:lost|missing|stolen|stuck|delayed|late|overdue)\b", 3),
             (r"\b(?:going|sent|being|was|been) (?:returned |sent )?back to (?:you|the sender|sender)\b|\breturn(?:ed)? to sender\b|\bcouldn't be found\b|\bcould not be (?:found|delivered)\b|\b(?:failed|missed) delivery\b|\bdelivery attempt\b", 3),
@@ -141,6 +144,7 @@ TYPE_CUES = _compile(
             (r"\brückerstattung\b|\bgeld zurück\b|\bremboursement\b|\brembourser\b|\breembolso\b|\bterugbetaling\b|\bgeld terug\b", 3),
         ],
         "cancellation": [
+            (r"\bstop (?:my |the |this )?(?:order|shipment|delivery|pre-?order)\b|\bcancel (?:my |the )?pre-?order\b", 3),
             (r"\bcancel(?:l?ed|l?ing|lation|s)?\b(?!.{0,12}\b(?:fee|fees|policy|charge|charges)\b)", 2.5),
             (r"\bcancel(?:l?ing)? (?:my|the|our|this|that|an?)? ?(?:\w+ )?(?:order|purchase|parcel|package|packet|shipment|delivery|item|items|product|stuff|goods|box)\b|\bcancel (?:it|everything|the whole thing)\b", 2),
             (r"\b(?:don't|do not|no longer) (?:want|need) (?:the|my|this) order\b|\bstop (?:the|my) order\b|\bordered (?:by mistake|twice|the wrong)\b|\bduplicate order\b", 2.5),
@@ -148,6 +152,7 @@ TYPE_CUES = _compile(
             (r"\bunsubscribe\b.{0,30}\b(?:subscription box|plan|membership)\b|\bend (?:my|the) subscription\b", 1.5),
         ],
         "order_change": [
+            (r"\b(?:swap|switch|change|replace|exchange)\b.{0,30}\bin (?:my|the) order\b|\bchange the delivery date\b|\b(?:deliver|send) (?:it )?(?:later|on a different day|next week instead)\b", 3),
             (r"\b(?:edit(?:ing)?|updat(?:e|ing)|modif(?:y|ying)|amend(?:ing)?|chang(?:e|ing)|correct(?:ing)?) (?:my |the |an? )?(?:order|purchase)\b", 3),
             (r"\b(?:delet\w*|remov\w*|add\w*|swap\w*|switch\w*|replac\w*|exchang\w*) (?:\w+ ){0,3}(?:items?|articles?|products?)\b.{0,20}\b(?:from|to|in|of|on) (?:my |the |an? )?(?:order|purchase)\b", 3),
             (r"\b(?:chang|updat|correct|fix|edit|modif|amend)\w* (?:\w+ ){0,2}(?:shipping |delivery |postal )?address\b(?<!email address)(?<!e-mail address)", 3),
@@ -161,6 +166,7 @@ TYPE_CUES = _compile(
             (r"\badresse ändern\b|\bchanger (?:l'|mon |ma )?adresse\b|\bcambiar (?:la )?direcci[oó]n\b", 3),
         ],
         "product_defect": [
+            (r"\bwon't (?:come back|turn|switch|power) on\b|\bwent (?:black|dead|blank)\b|\bcoming apart\b|\bstitching\b|\bcame off\b|\bstopped (?:working|responding)\b|\bdead pixel\w*\b|\bdoesn't hold\b", 3),
             (r"\b(?:split|came undone|unravel\w*|fell off|came off|shuts? off|keeps? (?:shutting|turning|switching) off|turns off by itself|won't stay on|flicker\w*|not holding (?:a )?charge|battery (?:dies|drains)|glitch\w*|error code|(?:loud|strange|weird|grinding|clicking) noise|rattl\w*|buzz(?:es|ing)?)\b", 3),
             (r"\b(?:broken|broke|faulty|defective|defect|malfunction\w*|cracked|shattered|snapped|ripped|torn|leak(?:s|ing|ed)?|dead on arrival|doa|burnt out|fell apart|falling apart|came apart|peeling|frayed|rusty|rusted|mou?ldy|scratched|dented)\b", 3),
             (r"\b(?:stopped|stops|quit) (?:working|charging|turning on|heating|cooling|spinning)\b|\b(?:doesn't|does not|won't|will not|isn't|is not|not|no longer|didn't|did not|never) (?:work|working|works|turn on|switch on|charge|charging|power on|boot|start|heat|connect|pair|fit together|close|zip)\b", 3),
@@ -171,6 +177,7 @@ TYPE_CUES = _compile(
             (r"\bkaputt\b|\bdefekt\b|\bfunktioniert nicht\b|\bcass[ée]\b|\bne (?:marche|fonctionne) (?:pas|plus)\b|\broto\b|\bno funciona\b|\bdefectuos[oa]\b|\bwerkt niet\b|\bstuk\b", 3),
         ],
         "billing": [
+            (r"\b(?:two|2|double|duplicate|multiple|several) (?:payments|charges|transactions|debits)\b|\bgift ?card\b|\bstore credit\b|\bbalance\b", 3),
             (r"\bcharged (?:me )?(?:\S+ ){0,3}(?:for|extra|more)\b|\bwhy (?:was|am|have|did) (?:i|you) (?:been )?(?:charged?|bill\w*)\b|\b(?:money|payment) (?:was |has been )?(?:taken|debited|deducted|withdrawn)\b", 3),
             (r"\b(?:troubles?|issues?|problems?|errors?|difficult\w*)\b.{0,25}\bpayments?\b|\bpayments? (?:troubles?|issues?|problems?|errors?)\b|\b(?:can't|cannot|unable to) pay\b", 3),
             (r"\b(?:bill|bills|invoice|invoices|inovice|invoicw|bil) #?\d+\b", 2),
@@ -186,6 +193,7 @@ TYPE_CUES = _compile(
             (r"\bpre-?authori[sz]ation\b|\bpending (?:charge|transaction)\b|\bcharged (?:but|and)\b", 2.5),
         ],
         "account": [
+            (r"\b(?:logs?|logged|kicks?|kicked) me out\b|\bsign(?:ed|ing)? ?up\b|\bin my (?:profile|account)\b|\bfor future orders\b|\bgetting (?:\w+ )?emails\b", 3),
             (r"\bmailing list\b|\bemail list\b|\bmarketing list\b|\bremove me from\b|\binvalid (?:credentials|password|login)\b|\bcan't (?:sign|log) ?in\b", 3),
             (r"\b(?:set(?:ting)?(?: up)?|sett?ing up|add(?:ing)?|enter(?:ing)?|submit(?:ting)?|sav(?:e|ing)|creat(?:e|ing)|register(?:ing)?)\b.{0,30}\b(?:shipping|delivery|secondary|billing) address\b|\bset (?:a |an |my )?(?:\w+ )?(?:shipping|delivery) address up\b", 4),
             (r"\bsign[- ]?ups?\b|\bregistrations?\b|\bregister\w*\b", 2.5),
@@ -214,6 +222,7 @@ TYPE_CUES = _compile(
             (r"\brecommend\b|\bdifference between\b|\bwhich (?:one|model|version)\b|\bdo you (?:sell|have|stock|carry)\b", 2),
         ],
         "policy_question": [
+            (r"\bdo i (?:have to |need to )?pay (?:for )?(?:the )?(?:return|shipping|postage|delivery|customs)\b|\breturn (?:postage|shipping cost|shipping fee)s?\b|\bdo you (?:offer|have|give|do) (?:\w+ )?(?:discounts?|price match\w*|gift wrap\w*|installments|financing|loyalty)\b", 4),
             (r"\b(?:possible|can i|can we|could i|do you let me) (?:to )?(?:\w+ ){0,3}order\w* from\b(?! (?:you|your|this|the site|the website|the shop|the store))", 3.5),
             (r"\bin (?:which|what) (?:cases|situations|circumstances)\b|\bhow long (?:do |does |will |would )?(?:refunds?|reimbursements?|returns?|exchanges?) (?:usually |normally |generally )?take\b", 4),
             (r"\b(?:early (?:exit|termination|cancellation)|withdrawal|exit|termination|cancellation|cancel(?:ling)?) (?:fees?|charges?|chareg|penalt(?:y|ies)|costs?)\b", 4),
@@ -227,6 +236,8 @@ TYPE_CUES = _compile(
             (r"\bwhat (?:is|are) (?:your|the) (?:policy|policies|terms)\b|\bterms (?:and|&) conditions\b|\bt&cs?\b|\bpolicy\b", 1.5),
         ],
         "complaint": [
+            (r"\bhassle\b", 1.5),
+            (r"\bnothing but (?:problems|trouble|issues)\b|\bnot impressed\b|\bevery (?:single )?order is\b|\bswore at\b|\bshouted at\b|\bthe way (?:your|the) \w+ (?:spoke|talked|treated|behaved)\b", 3),
             (r"\b(?:on hold|waiting on the phone) for\b|\bpassed (?:around|from one \w+ to another)\b|\bnobody takes responsibility\b|\b(?:support|service|staff|team|store|company) (?:is|was|are|were) (?:a )?(?:disgrace|shambles|nightmare|farce|joke|appalling|shocking|pathetic|abysmal|awful|useless|terrible|horrible)\b", 3),
             (r"\b(?:consumer|customer) claims?\b|\bclaims? against\b|\bcomplain\w*", 3),
             (r"\b(?:file|make|lodge|submit|raise|register|log) (?:a |an |my )?(?:formal )?(?:complaint|claim|reclamation|grievance)\b|\bcomplain(?:t|ts|ing)?\b|\breclamation\b", 3),
@@ -239,6 +250,7 @@ TYPE_CUES = _compile(
             (r"\bbeschwerde\b|\bplainte\b|\bréclamation\b|\bqueja\b|\breclamaci[oó]n\b|\bklacht\b", 3),
         ],
         "other": [
+            (r"\b(?:website|site|web ?site|contact form|page|link|app)(?:'s)?\b.{0,25}\b(?:broken|down|not working|doesn't work|won't load|crash\w*)\b|\bphysical (?:shop|store)\b|\b(?:shop|store) in [a-z]+\b|\bheads up\b", 3),
             (r"\b(?:leave|write|submit|send|give|post|make)\b.{0,20}\b(?:review|feedback|opinion|comment|testimonial)s?\b", 3),
             (r"\b(?:your|a|the|an?|any) (?:free )?(?:phone|telephone|contact) (?:number|no|details|e-?mail|address)\b|\b(?:customer service|support) (?:number|no|e-?mail|address|hours)\b|\b(?:contact|call|reach|talk (?:to|with)|speak (?:to|with)|e-?mail|chat with)\b.{0,20}\b(?:customer (?:service|support|care|assistance)|support team|an? (?:agent|operator|human))\b", 3),
             (r"\b(?:partnership|collaborat\w*|wholesale|influencer|sponsor\w*|press inquiry|job|jobs|career|careers|hiring|vacanc\w*|supplier|affiliate)\b", 2.5),
@@ -292,7 +304,7 @@ SIGNAL_CUES = _compile(
             (r"\b(?:lost|broken|broke|late|damaged|wrong|missing|happened|failed|delayed|faulty|charged)\s+again\b|\byet again\b|\bonce again\b|\bagain and again\b|\bkeeps? happening\b|\bsame (?:problem|issue) (?:again|as before|as last time)\b|\bnothing changes\b", 1),
         ],
         "asks_for_human": [
-            (r"~\b(?:speak\w*|talk\w*|chat\w*|contact\w*|connect\w*|reach\w*|put me through|transfer\w* me|get (?:in touch|hold of))\b.{0,20}?\b(?:with |to )?(?:an? |the |your |some |real |live )*(?:human|person|people|agent|operator|representative|rep|manager|supervisor|someone|somebody|somneone|assistant|staff member|team lead|person in charge|owner)s?\b", 1),
+            (r"~\b(?:(?:speak\w*|talk\w*|chat\w*|connect\w*|put me through|transfer\w* me)\b.{0,12}?\b(?:with|to)|contact\w*|reach\w*|get (?:in touch with|hold of))\s+(?:an? |the |your |some |real |live )*(?:human|person|people|agent|operator|representative|rep|manager|supervisor|someone|somebody|somneone|assistant|staff member|team lead|person in charge|owner)s?\b", 1),
             (r"\b(?:real|actual|live) (?:human|person|people|agent|being)\b|\bnot (?:a |an |another )?(?:bot|robot|machine|ai|automated (?:reply|response|message))\b|\bstop (?:sending )?(?:automated|canned|template|copy[- ]paste)", 1),
             (r"\b(?:escalate|escalation)\b|\b(?:your|a|the) (?:manager|supervisor|boss)\b|\bsomeone (?:in charge|senior|who can (?:actually )?help)\b|\bcall me\b|\bphone me\b|\bcall(?:ed)? back\b", 1),
             (r"\b(?:human agent|human being|live chat with a person|menschen|mitarbeiter sprechen|parler à (?:un|une) (?:humain|conseiller|personne)|hablar con (?:una persona|un agente|alguien))\b", 1),
@@ -306,4 +318,24 @@ SIGNAL_CUES = _compile(
 URGENT = re.compile(
     r"\b(?:urgent(?:ly)?|asap|a\.s\.a\.p|immediately|right now|right away|today|tonight|tomorrow|emergency|time[- ]sensitive|as soon as possible|straight away|without delay|deadline|for (?:a|my|the) (?:wedding|birthday|funeral|trip|flight|event)|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|the weekend)|dringend|sofort|urgente|inmediatamente)\b"
 )
+# fmt: on
+
+# Single words that lean to a type, used only when no phrase cue reaches the bar: a weak,
+# general prior that beats defaulting to "other" on unfamiliar wording.
+# fmt: off
+BACKOFF = {
+    "order_status": "dispatch dispatched shipped tracking eta confirmation arrive arriving expect when",
+    "delivery_problem": "courier driver delivered delivery parcel package postman neighbour doorstep customs",
+    "return_request": "return returning exchange fit fits size tight loose",
+    "refund_request": "refund refunded money reimbursement credited",
+    "cancellation": "cancel cancelled cancelling stop",
+    "order_change": "address change swap add remove modify",
+    "product_defect": "broken faulty defective leaking stopped cracked screen battery charge repair warranty works working",
+    "billing": "payment payments paid charge charged card invoice receipt statement bank price discount",
+    "account": "account login password email profile app logged subscription unsubscribe",
+    "product_question": "stock size material compatible colour color ingredients dimensions",
+    "policy_question": "policy allowed free postage offer shipping international",
+    "complaint": "rude disappointed unacceptable terrible awful worst complain problems hassle",
+    "other": "thanks thank feedback website shop store collaborate",
+}
 # fmt: on

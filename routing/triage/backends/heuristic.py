@@ -127,6 +127,26 @@ def _adjust(scores: dict[str, tuple[float, list[str]]], lowered: str) -> None:
         bump("billing", 1)
 
 
+_WORDS = re.compile(r"[a-z]+")
+_BACKOFF_WORDS = {word: slug for slug, words in cue_tables.BACKOFF.items() for word in words.split()}
+
+
+def _backoff(lowered: str) -> str | None:
+    """The type most single words lean to, unless two types tie."""
+    votes: dict[str, int] = {}
+    for word in _WORDS.findall(lowered):
+        slug = _BACKOFF_WORDS.get(word)
+        if slug:
+            votes[slug] = votes.get(slug, 0) + 1
+    if not votes:
+        return None
+    ranked = sorted(votes.items(), key=lambda item: (-item[1], _RANK.get(item[0], 99)))
+    best, count = ranked[0]
+    if len(ranked) > 1 and ranked[1][1] == count:
+        return None
+    return best
+
+
 def classify_text(
     lowered: str, quotes=()
 ) -> tuple[str, float, dict[str, tuple[float, list[str]]], list[str]]:
@@ -137,6 +157,9 @@ def classify_text(
         # An unrecognised question to a shop is most often about a product.
         return "product_question", 0.4, scores, []
     if not ranked or ranked[0][1][0] < MIN_TYPE_SCORE:
+        fallback = _backoff(lowered)
+        if fallback:
+            return fallback, 0.4, scores, []
         top_score = ranked[0][1][0] if ranked else 0.0
         return "other", round(0.35 + 0.1 * (MIN_TYPE_SCORE - top_score) / MIN_TYPE_SCORE, 3), scores, []
     best, (best_score, _) = ranked[0]
