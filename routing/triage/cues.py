@@ -91,7 +91,7 @@ TYPE_CUES = _compile(
     {
         "order_status": [
             (r"\bwhen (?:\w+ ){0,3}(?:will|would|should) (?:it|they|my \w+|order \S+|the \w+) be (?:with me|here|delivered|dispatched|shipped|sent)\b|\b(?:no|haven't had a|not received a|without a|no sign of a) (?:dispatch|shipping|tracking) (?:email|e-mail|confirmation|notification|number)\b|\bwhich (?:courier|carrier|delivery company)\b|\bstatus\?", 3),
-            (r"\bhas (?:it|my order|the order|my parcel|my package|it already) (?:already )?(?:been )?(?:sent|shipped|dispatched|posted|left)\b|\b(?:sent|shipped|dispatched|posted) out\b|\bchecking (?:in )?on (?:my )?(?:order|parcel|package)\b|\bestimated delivery\b", 3),
+            (r"\b(?:has|have) (?:it|my order|the order|my parcel|my package|it already|they) (?:already )?(?:been )?(?:sent|shipped|dispatched|posted|left|packed)\b|\bbeen packed\b|\b(?:sent|shipped|dispatched|posted) out\b|\bchecking (?:in )?on (?:my )?(?:order|parcel|package)\b|\bestimated delivery\b", 3),
             (r"\bwhen (?:my|the|our|your|this) (?:\w+ ){0,2}(?:is|are) (?:going to|gonna|supposed to|expected to|due to) (?:arrive|be delivered|ship|come|get here)\b", 3),
             (r"\blocat\w* (?:my |the |an? )?(?:order|purchase|parcel|package|shipment)\b|\b(?:shipping|delivery) periods?\b|\bexpect (?:my|the) (?:\w+ )?(?:order|article|product|item|parcel|package)\b", 2.5),
             (r"\bwhere(?:'s| is| are)? (?:my|the|our|this|that|an?) (?:\w+ ){0,2}(?:order|purchase|parcel|package|packet|shipment|delivery|item|items|product|stuff|goods|box)", 3),
@@ -107,6 +107,8 @@ TYPE_CUES = _compile(
             (r"\bdelivery (?:date|period|time)\b|\barriv(?:e|al) (?:date|time)\b", 1.5),
         ],
         "delivery_problem": [
+            (r"\b(?:meant|supposed|due|expected|scheduled) to (?:arrive|be delivered|come|be here)\b|\bnothing (?:came|arrived|turned up|showed up)\b|\bsomeone else's (?:order|parcel|package|item)\b|\bdifferent name on the (?:label|parcel|box)\b|\bnot my (?:order|parcel|package)\b", 3),
+            (r"\btracking (?:number|link|code|id)?\b.{0,30}\b(?:doesn't exist|does not exist|invalid|not valid|doesn't work|not working|not found|isn't recognised|no information|hasn't updated|not updating)\b", 3.5),
             (r"\b(?:nobody|no one|noone) (?:has |had )?(?:came|come|turned up|showed up|knocked|was (?:in|home))\b|\breturned to (?:you|the sender|sender|the warehouse)\b|\bfor (?:\d+|two|three|four|five|several) days now\b", 3),
             (r"\b(?:got|received|opened) (?:my order|it|the \w+|my \w+)\b.{0,40}\bwrong (?:colou?r|size|item|product|model|one)\b|\b(?:courier|driver|delivery (?:guy|man|person|driver)|postman)\b.{0,60}\b(?:threw|thrown|dropped|damaged|dented|broke|smashed|crushed|kicked)\b", 3.5),
             (r"\b(?:left|dropped|put|delivered) (?:it|my \w+|the \w+) (?:at|by|in|behind|on|outside)\b.{0,60}\b(?:nothing|not there|isn't there|gone|can't find|cannot find|no sign|missing)\b|\bnothing (?:was )?there\b", 3),
@@ -128,6 +130,7 @@ TYPE_CUES = _compile(
             (r"\breceived (?:the )?wrong (?:item|product|size|colou?r|order)\b|\bsent (?:me )?the wrong\b|\bwrong (?:item|product) (?:was )?(?:sent|delivered)", 3),
         ],
         "return_request": [
+            (r"\bhow (?:do|can|should) i (?:go about )?(?:send(?:ing)?|return(?:ing)?|post(?:ing)?)\b|\bsend(?:ing)? (?:it|them|this|these) back\b", 3),
             (r"\breturn(?:ing)?\b(?! (?:policy|window|period))|\bsend (?:it|them|this|these|the \w+) back\b|\bship (?:it|them) back\b", 2.5),
             (r"\breturn (?:label|form|authori[sz]ation|number)\b|\brma\b", 3.5),
             (r"\b(?:like|want|wish|need|let me|going|how do i|how can i|please) (?:to )?(?:return|exchange)\b|\breturn (?:it|them|this|these|the \w+)\b|\breturn please\b", 1.5),
@@ -136,6 +139,7 @@ TYPE_CUES = _compile(
             (r"\bzurücksenden\b|\bretoure\b|\bumtausch\b|\bretour(?:ner)?\b|\bdevolver\b|\bdevoluci[oó]n\b|\bterugsturen\b", 3),
         ],
         "refund_request": [
+            (r"\bwaiting (?:on|for) (?:the |my )?[£$€]\s?\d|\b(?:still|yet to) (?:waiting|receive|see) (?:on |for )?(?:the |my )?[£$€]\s?\d", 3.5),
             (r"\bwhen (?:do|will|can|should) i (?:get|receive|see) (?:my |the )?money\b|\b(?:my|the) money\b(?! back)", 3),
             (r"\breimbursements\b|\breinburs\w*|\bcompensations\b|\brestitu\w*|\brebates\b", 2.5),
             (r"\brefund(?:ed|s)?\b|\breimburse(?:ment|d)?\b|\bmoney back\b|\bcompensat(?:e|ion)\b|\brestitution\b|\brebate\b|\bcredit (?:back|note)\b", 2.5),
@@ -144,6 +148,7 @@ TYPE_CUES = _compile(
             (r"\brückerstattung\b|\bgeld zurück\b|\bremboursement\b|\brembourser\b|\breembolso\b|\bterugbetaling\b|\bgeld terug\b", 3),
         ],
         "cancellation": [
+            (r"\b(?:need|want|like|wish|have) to cancel\b|\bplease cancel\b|\bcancel (?:my|the|this) order,? please\b", 2.5),
             (r"\bstop (?:my |the |this )?(?:order|shipment|delivery|pre-?order)\b|\bcancel (?:my |the )?pre-?order\b", 3),
             (r"\bcancel(?:l?ed|l?ing|lation|s)?\b(?!.{0,12}\b(?:fee|fees|policy|charge|charges)\b)", 2.5),
             (r"\bcancel(?:l?ing)? (?:my|the|our|this|that|an?)? ?(?:\w+ )?(?:order|purchase|parcel|package|packet|shipment|delivery|item|items|product|stuff|goods|box)\b|\bcancel (?:it|everything|the whole thing)\b", 2),
@@ -152,6 +157,7 @@ TYPE_CUES = _compile(
             (r"\bunsubscribe\b.{0,30}\b(?:subscription box|plan|membership)\b|\bend (?:my|the) subscription\b", 1.5),
         ],
         "order_change": [
+            (r"\b(?:update|change|correct|add)\b.{0,20}\b(?:phone number|contact number|name|gift wrap\w*|gift message|note)\b.{0,25}\b(?:on|to|in) (?:my|the) order\b", 3.5),
             (r"\b(?:swap|switch|change|replace|exchange)\b.{0,30}\bin (?:my|the) order\b|\bchange the delivery date\b|\b(?:deliver|send) (?:it )?(?:later|on a different day|next week instead)\b", 3),
             (r"\b(?:edit(?:ing)?|updat(?:e|ing)|modif(?:y|ying)|amend(?:ing)?|chang(?:e|ing)|correct(?:ing)?) (?:my |the |an? )?(?:order|purchase)\b", 3),
             (r"\b(?:delet\w*|remov\w*|add\w*|swap\w*|switch\w*|replac\w*|exchang\w*) (?:\w+ ){0,3}(?:items?|articles?|products?)\b.{0,20}\b(?:from|to|in|of|on) (?:my |the |an? )?(?:order|purchase)\b", 3),
@@ -166,6 +172,7 @@ TYPE_CUES = _compile(
             (r"\badresse ändern\b|\bchanger (?:l'|mon |ma )?adresse\b|\bcambiar (?:la )?direcci[oó]n\b", 3),
         ],
         "product_defect": [
+            (r"\bchip(?:s|ped)?\b|\bflaw(?:s|ed)?\b|\bwon't pair\b|\bfaded\b|\bdiscolou?r\w*\b", 3),
             (r"\bwon't (?:come back|turn|switch|power) on\b|\bwent (?:black|dead|blank)\b|\bcoming apart\b|\bstitching\b|\bcame off\b|\bstopped (?:working|responding)\b|\bdead pixel\w*\b|\bdoesn't hold\b", 3),
             (r"\b(?:split|came undone|unravel\w*|fell off|came off|shuts? off|keeps? (?:shutting|turning|switching) off|turns off by itself|won't stay on|flicker\w*|not holding (?:a )?charge|battery (?:dies|drains)|glitch\w*|error code|(?:loud|strange|weird|grinding|clicking) noise|rattl\w*|buzz(?:es|ing)?)\b", 3),
             (r"\b(?:broken|broke|faulty|defective|defect|malfunction\w*|cracked|shattered|snapped|ripped|torn|leak(?:s|ing|ed)?|dead on arrival|doa|burnt out|fell apart|falling apart|came apart|peeling|frayed|rusty|rusted|mou?ldy|scratched|dented)\b", 3),
@@ -222,6 +229,7 @@ TYPE_CUES = _compile(
             (r"\brecommend\b|\bdifference between\b|\bwhich (?:one|model|version)\b|\bdo you (?:sell|have|stock|carry)\b", 2),
         ],
         "policy_question": [
+            (r"\bwhat happens if\b|\bfinal sale\b|\bare they final\b|\bsale items\b|\bdo you (?:deliver|ship) (?:on|at) (?:weekends|saturdays?|sundays?|the weekend)\b|\bdo you deliver on\b", 3),
             (r"\bdo i (?:have to |need to )?pay (?:for )?(?:the )?(?:return|shipping|postage|delivery|customs)\b|\breturn (?:postage|shipping cost|shipping fee)s?\b|\bdo you (?:offer|have|give|do) (?:\w+ )?(?:discounts?|price match\w*|gift wrap\w*|installments|financing|loyalty)\b", 4),
             (r"\b(?:possible|can i|can we|could i|do you let me) (?:to )?(?:\w+ ){0,3}order\w* from\b(?! (?:you|your|this|the site|the website|the shop|the store))", 3.5),
             (r"\bin (?:which|what) (?:cases|situations|circumstances)\b|\bhow long (?:do |does |will |would )?(?:refunds?|reimbursements?|returns?|exchanges?) (?:usually |normally |generally )?take\b", 4),
@@ -236,6 +244,7 @@ TYPE_CUES = _compile(
             (r"\bwhat (?:is|are) (?:your|the) (?:policy|policies|terms)\b|\bterms (?:and|&) conditions\b|\bt&cs?\b|\bpolicy\b", 1.5),
         ],
         "complaint": [
+            (r"\bpoor experience\b|\b(?:support|service|response) (?:is|was) (?:slow|poor)\b|\bnot good enough\b|\bnobody (?:has )?bothered\b|\bdismissive\b|\bunhappy with how\b", 3),
             (r"\bhassle\b", 1.5),
             (r"\bnothing but (?:problems|trouble|issues)\b|\bnot impressed\b|\bevery (?:single )?order is\b|\bswore at\b|\bshouted at\b|\bthe way (?:your|the) \w+ (?:spoke|talked|treated|behaved)\b", 3),
             (r"\b(?:on hold|waiting on the phone) for\b|\bpassed (?:around|from one \w+ to another)\b|\bnobody takes responsibility\b|\b(?:support|service|staff|team|store|company) (?:is|was|are|were) (?:a )?(?:disgrace|shambles|nightmare|farce|joke|appalling|shocking|pathetic|abysmal|awful|useless|terrible|horrible)\b", 3),
@@ -250,9 +259,10 @@ TYPE_CUES = _compile(
             (r"\bbeschwerde\b|\bplainte\b|\bréclamation\b|\bqueja\b|\breclamaci[oó]n\b|\bklacht\b", 3),
         ],
         "other": [
+            (r"\b(?:donat\w*|raffle|charity|fundrais\w*|school project)\b|\bpress enquir\w*|\bmedia enquir\w*|\bpress inquir\w*", 3),
             (r"\b(?:website|site|web ?site|contact form|page|link|app)(?:'s)?\b.{0,25}\b(?:broken|down|not working|doesn't work|won't load|crash\w*)\b|\bphysical (?:shop|store)\b|\b(?:shop|store) in [a-z]+\b|\bheads up\b", 3),
             (r"\b(?:leave|write|submit|send|give|post|make)\b.{0,20}\b(?:review|feedback|opinion|comment|testimonial)s?\b", 3),
-            (r"\b(?:your|a|the|an?|any) (?:free )?(?:phone|telephone|contact) (?:number|no|details|e-?mail|address)\b|\b(?:customer service|support) (?:number|no|e-?mail|address|hours)\b|\b(?:contact|call|reach|talk (?:to|with)|speak (?:to|with)|e-?mail|chat with)\b.{0,20}\b(?:customer (?:service|support|care|assistance)|support team|an? (?:agent|operator|human))\b", 3),
+            (r"\b(?:what is|what's|do you have|is there|can i (?:get|have)|give me|send me|need) (?:your|a|an|the|any) (?:free )?(?:phone|telephone|contact) (?:number|no|details|e-?mail|address)\b|\b(?:customer service|support) (?:number|no|e-?mail|address|hours)\b|\b(?:contact|call|reach|talk (?:to|with)|speak (?:to|with)|e-?mail|chat with)\b.{0,20}\b(?:customer (?:service|support|care|assistance)|support team|an? (?:agent|operator|human))\b", 3),
             (r"\b(?:partnership|collaborat\w*|wholesale|influencer|sponsor\w*|press inquiry|job|jobs|career|careers|hiring|vacanc\w*|supplier|affiliate)\b", 2.5),
             (r"\b(?:customer (?:service|support|care|assistance)|contact (?:you|someone|support)|phone number|opening hours|call (?:you|customer))\b", 1.5),
             (r"\b(?:feedback|review|suggestion|opinion|testimonial)\b", 1.5),
@@ -306,7 +316,7 @@ SIGNAL_CUES = _compile(
         "asks_for_human": [
             (r"~\b(?:(?:speak\w*|talk\w*|chat\w*|connect\w*|put me through|transfer\w* me)\b.{0,12}?\b(?:with|to)|contact\w*|reach\w*|get (?:in touch with|hold of))\s+(?:an? |the |your |some |real |live )*(?:human|person|people|agent|operator|representative|rep|manager|supervisor|someone|somebody|somneone|assistant|staff member|team lead|person in charge|owner)s?\b", 1),
             (r"\b(?:real|actual|live) (?:human|person|people|agent|being)\b|\bnot (?:a |an |another )?(?:bot|robot|machine|ai|automated (?:reply|response|message))\b|\bstop (?:sending )?(?:automated|canned|template|copy[- ]paste)", 1),
-            (r"\b(?:escalate|escalation)\b|\b(?:your|a|the) (?:manager|supervisor|boss)\b|\bsomeone (?:in charge|senior|who can (?:actually )?help)\b|\bcall me\b|\bphone me\b|\bcall(?:ed)? back\b", 1),
+            (r"\b(?:escalate|escalation)\b|\b(?:your|a|the) (?:manager|supervisor|boss)\b|\bsomeone (?:in charge|senior|who can (?:actually )?help)\b|\b(?:please|can you|could you|can someone|could someone|someone|pls|would you) (?:call|phone|ring) me\b|\bcall(?:ed)? (?:me )?back\b", 1),
             (r"\b(?:human agent|human being|live chat with a person|menschen|mitarbeiter sprechen|parler à (?:un|une) (?:humain|conseiller|personne)|hablar con (?:una persona|un agente|alguien))\b", 1),
         ],
     },

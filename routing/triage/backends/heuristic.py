@@ -43,7 +43,8 @@ PRECEDENCE = (
 _RANK = {slug: i for i, slug in enumerate(PRECEDENCE)}
 _NOT_A_PRODUCT = re.compile(
     r"\b(?:code|coupon|voucher|link|website|site|app|page|checkout|card|payment|password|log ?in|account|"
-    r"tracking)\b[^.]{0,25}\b(?:doesn't|does not|won't|isn't|is not|didn't|not) work"
+    r"tracking|website|site|form)\b[^.]{0,25}\b(?:(?:doesn't|does not|won't|isn't|is not|didn't|not) work|"
+    r"is broken|is down|keeps crashing)"
 )
 _BANK_ACCOUNT = re.compile(
     r"\b(?:taken|debited|withdrawn|charged|deducted|gone|missing) (?:from|out of|on) my (?:bank |card )?account\b|"
