@@ -90,6 +90,7 @@ def _compile(table: dict[str, list[tuple[str, float]]], *, negation: bool) -> di
 TYPE_CUES = _compile(
     {
         "order_status": [
+            (r"\b(?:what|which) (?:day|date|time)\b.{0,30}\b(?:deliver\w*|arriv\w*|ship\w*|dispatch\w*)|\b(?:confirm|check) (?:if |that |whether )?my order (?:went through|was placed|is confirmed|has been placed)\b|\border went through\b", 3.5),
             (r"\bwhen (?:\w+ ){0,3}(?:will|would|should) (?:it|they|my \w+|order \S+|the \w+) be (?:with me|here|delivered|dispatched|shipped|sent)\b|\b(?:no|haven't had a|not received a|without a|no sign of a) (?:dispatch|shipping|tracking) (?:email|e-mail|confirmation|notification|number)\b|\bwhich (?:courier|carrier|delivery company)\b|\bstatus\?", 3),
             (r"\b(?:has|have) (?:it|my order|the order|my parcel|my package|it already|they) (?:already )?(?:been )?(?:sent|shipped|dispatched|posted|left|packed)\b|\bbeen packed\b|\b(?:sent|shipped|dispatched|posted) out\b|\bchecking (?:in )?on (?:my )?(?:order|parcel|package)\b|\bestimated delivery\b", 3),
             (r"\bwhen (?:my|the|our|your|this) (?:\w+ ){0,2}(?:is|are) (?:going to|gonna|supposed to|expected to|due to) (?:arrive|be delivered|ship|come|get here)\b", 3),
@@ -107,12 +108,13 @@ TYPE_CUES = _compile(
             (r"\bdelivery (?:date|period|time)\b|\barriv(?:e|al) (?:date|time)\b", 1.5),
         ],
         "delivery_problem": [
+            (r"\bmissed you\b|\b(?:delivery|calling|missed delivery) card\b|\bcard through the door\b|\bsafe place\b|\b(?:at|in) the depot\b", 3),
             (r"\b(?:meant|supposed|due|expected|scheduled) to (?:arrive|be delivered|come|be here)\b|\bnothing (?:came|arrived|turned up|showed up)\b|\bsomeone else's (?:order|parcel|package|item)\b|\bdifferent name on the (?:label|parcel|box)\b|\bnot my (?:order|parcel|package)\b", 3),
             (r"\btracking (?:number|link|code|id)?\b.{0,30}\b(?:doesn't exist|does not exist|invalid|not valid|doesn't work|not working|not found|isn't recognised|no information|hasn't updated|not updating)\b", 3.5),
             (r"\b(?:nobody|no one|noone) (?:has |had )?(?:came|come|turned up|showed up|knocked|was (?:in|home))\b|\breturned to (?:you|the sender|sender|the warehouse)\b|\bfor (?:\d+|two|three|four|five|several) days now\b", 3),
             (r"\b(?:got|received|opened) (?:my order|it|the \w+|my \w+)\b.{0,40}\bwrong (?:colou?r|size|item|product|model|one)\b|\b(?:courier|driver|delivery (?:guy|man|person|driver)|postman)\b.{0,60}\b(?:threw|thrown|dropped|damaged|dented|broke|smashed|crushed|kicked)\b", 3.5),
             (r"\b(?:left|dropped|put|delivered) (?:it|my \w+|the \w+) (?:at|by|in|behind|on|outside)\b.{0,60}\b(?:nothing|not there|isn't there|gone|can't find|cannot find|no sign|missing)\b|\bnothing (?:was )?there\b", 3),
-            (r"\b(?:arrived|came|delivered|showed up|received (?:it|the box|the parcel|the package|my order|the order|the item)|unboxed|opened (?:it|the box|the parcel|the package))\b(?! (?:fine|ok|okay|on time|safely|quickly|well|intact))(?: \w+){0,10}? (?:damaged|crushed|broken|smashed|cracked|shattered|wet|soaked|torn|dented|leaking|in pieces)\b", 3.5),
+            (r"\b(?:arrived|came|delivered|showed up|received (?:it|the box|the parcel|the package|my order|the order|the item)|unboxed|opened (?:it|the box|the parcel|the package))\b(?! (?:fine|ok|okay|on time|safely|quickly|well|intact))(?: [\w']+){0,10}? (?:damaged|crushed|broken|smashed|cracked|shattered|wet|soaked|torn|dented|leaking|in pieces)\b", 3.5),
             (r"\b(?:never|still not|still hasn't|still haven't|hasn't|haven't|has not|have not|didn't|did not|not yet) (?:\w+ ){0,2}(?:arrived|received|come|got|gotten|turned up|showed up|been delivered)\b(?! (?:a |an |the |any |my )?(?:dispatch |shipping |confirmation |tracking |order )?(?:email|e-mail|confirmation|message|update|reply|response|number|code))", 3),
             (r"\bnot (?:been )?(?:received|delivered|arrived)\b|\bnon reçu\b|\bnicht (?:angekommen|geliefert|erhalten)\b|\bno (?:ha llegado|me ha llegado)\b", 3),
             (r"\b(?:lost|missing|stolen|stuck|delayed|late|overdue|misdelivered)\b.{0,25}\b(?:order|purchase|parcel|package|packet|shipment|delivery|item|items|product|stuff|goods|box)|\b(?:order|purchase|parcel|package|packet|shipment|delivery|item|items|product|stuff|goods|box)\b.{0,25}\b(?:lost|missing|stolen|stuck|delayed|late|overdue)\b", 3),
@@ -140,7 +142,7 @@ TYPE_CUES = _compile(
         ],
         "refund_request": [
             (r"\bwaiting (?:on|for) (?:the |my )?[£$€]\s?\d|\b(?:still|yet to) (?:waiting|receive|see) (?:on |for )?(?:the |my )?[£$€]\s?\d", 3.5),
-            (r"\bwhen (?:do|will|can|should) i (?:get|receive|see) (?:my |the )?money\b|\b(?:my|the) money\b(?! back)", 3),
+            (r"\bwhen (?:do|will|can|should) i (?:get|receive|see) (?:my |the )?money\b", 3),
             (r"\breimbursements\b|\breinburs\w*|\bcompensations\b|\brestitu\w*|\brebates\b", 2.5),
             (r"\brefund(?:ed|s)?\b|\breimburse(?:ment|d)?\b|\bmoney back\b|\bcompensat(?:e|ion)\b|\brestitution\b|\brebate\b|\bcredit (?:back|note)\b", 2.5),
             (r"\b(?:where|status of|still waiting for|waiting for|haven't (?:received|got|seen)|didn't (?:receive|get)|no sign of|when will i get) (?:is |are )?(?:my |the )?(?:refund|money|reimbursement)\b", 3.5),
@@ -157,6 +159,7 @@ TYPE_CUES = _compile(
             (r"\bunsubscribe\b.{0,30}\b(?:subscription box|plan|membership)\b|\bend (?:my|the) subscription\b", 1.5),
         ],
         "order_change": [
+            (r"\bclick (?:and|&) collect\b|\bcollect (?:it )?(?:in|from) (?:store|the store|a store)\b|\bwrong (?:house number|flat number|postcode|zip|street|address) on (?:my|the) order\b|\border has the wrong\b", 3),
             (r"\b(?:update|change|correct|add)\b.{0,20}\b(?:phone number|contact number|name|gift wrap\w*|gift message|note)\b.{0,25}\b(?:on|to|in) (?:my|the) order\b", 3.5),
             (r"\b(?:swap|switch|change|replace|exchange)\b.{0,30}\bin (?:my|the) order\b|\bchange the delivery date\b|\b(?:deliver|send) (?:it )?(?:later|on a different day|next week instead)\b", 3),
             (r"\b(?:edit(?:ing)?|updat(?:e|ing)|modif(?:y|ying)|amend(?:ing)?|chang(?:e|ing)|correct(?:ing)?) (?:my |the |an? )?(?:order|purchase)\b", 3),
@@ -172,6 +175,7 @@ TYPE_CUES = _compile(
             (r"\badresse ändern\b|\bchanger (?:l'|mon |ma )?adresse\b|\bcambiar (?:la )?direcci[oó]n\b", 3),
         ],
         "product_defect": [
+            (r"\bpeel(?:ed|s)? off\b|\bshrunk\b|\bshrank\b|\bbobbl\w*|\bpilling\b|\bbent\b|\bonly lasts\b", 3),
             (r"\bchip(?:s|ped)?\b|\bflaw(?:s|ed)?\b|\bwon't pair\b|\bfaded\b|\bdiscolou?r\w*\b", 3),
             (r"\bwon't (?:come back|turn|switch|power) on\b|\bwent (?:black|dead|blank)\b|\bcoming apart\b|\bstitching\b|\bcame off\b|\bstopped (?:working|responding)\b|\bdead pixel\w*\b|\bdoesn't hold\b", 3),
             (r"\b(?:split|came undone|unravel\w*|fell off|came off|shuts? off|keeps? (?:shutting|turning|switching) off|turns off by itself|won't stay on|flicker\w*|not holding (?:a )?charge|battery (?:dies|drains)|glitch\w*|error code|(?:loud|strange|weird|grinding|clicking) noise|rattl\w*|buzz(?:es|ing)?)\b", 3),
@@ -200,6 +204,7 @@ TYPE_CUES = _compile(
             (r"\bpre-?authori[sz]ation\b|\bpending (?:charge|transaction)\b|\bcharged (?:but|and)\b", 2.5),
         ],
         "account": [
+            (r"\bmarketing (?:e-?mails?|texts?|messages|sms|calls)\b|\bturn off (?:the )?(?:notifications|marketing|texts|emails|sms)\b", 3),
             (r"\b(?:logs?|logged|kicks?|kicked) me out\b|\bsign(?:ed|ing)? ?up\b|\bin my (?:profile|account)\b|\bfor future orders\b|\bgetting (?:\w+ )?emails\b", 3),
             (r"\bmailing list\b|\bemail list\b|\bmarketing list\b|\bremove me from\b|\binvalid (?:credentials|password|login)\b|\bcan't (?:sign|log) ?in\b", 3),
             (r"\b(?:set(?:ting)?(?: up)?|sett?ing up|add(?:ing)?|enter(?:ing)?|submit(?:ting)?|sav(?:e|ing)|creat(?:e|ing)|register(?:ing)?)\b.{0,30}\b(?:shipping|delivery|secondary|billing) address\b|\bset (?:a |an |my )?(?:\w+ )?(?:shipping|delivery) address up\b", 4),
@@ -229,6 +234,7 @@ TYPE_CUES = _compile(
             (r"\brecommend\b|\bdifference between\b|\bwhich (?:one|model|version)\b|\bdo you (?:sell|have|stock|carry)\b", 2),
         ],
         "policy_question": [
+            (r"\b(?:do|would|will|can) i (?:get|receive) (?:a )?(?:refund|replacement|my money back|store credit) if\b|\bprice (?:promise|guarantee)\b|\bminimum (?:spend|order)\b", 4),
             (r"\bwhat happens if\b|\bfinal sale\b|\bare they final\b|\bsale items\b|\bdo you (?:deliver|ship) (?:on|at) (?:weekends|saturdays?|sundays?|the weekend)\b|\bdo you deliver on\b", 3),
             (r"\bdo i (?:have to |need to )?pay (?:for )?(?:the )?(?:return|shipping|postage|delivery|customs)\b|\breturn (?:postage|shipping cost|shipping fee)s?\b|\bdo you (?:offer|have|give|do) (?:\w+ )?(?:discounts?|price match\w*|gift wrap\w*|installments|financing|loyalty)\b", 4),
             (r"\b(?:possible|can i|can we|could i|do you let me) (?:to )?(?:\w+ ){0,3}order\w* from\b(?! (?:you|your|this|the site|the website|the shop|the store))", 3.5),
@@ -244,6 +250,7 @@ TYPE_CUES = _compile(
             (r"\bwhat (?:is|are) (?:your|the) (?:policy|policies|terms)\b|\bterms (?:and|&) conditions\b|\bt&cs?\b|\bpolicy\b", 1.5),
         ],
         "complaint": [
+            (r"\bkeeps? promising\b|\bnever (?:happen|happens|happened|arrive)\b.{0,10}$|\bcall-?backs? (?:that )?never\b|\bshared my experience\b|\btake me seriously\b|\bfrom start to finish\b", 3),
             (r"\bpoor experience\b|\b(?:support|service|response) (?:is|was) (?:slow|poor)\b|\bnot good enough\b|\bnobody (?:has )?bothered\b|\bdismissive\b|\bunhappy with how\b", 3),
             (r"\bhassle\b", 1.5),
             (r"\bnothing but (?:problems|trouble|issues)\b|\bnot impressed\b|\bevery (?:single )?order is\b|\bswore at\b|\bshouted at\b|\bthe way (?:your|the) \w+ (?:spoke|talked|treated|behaved)\b", 3),
@@ -259,6 +266,7 @@ TYPE_CUES = _compile(
             (r"\bbeschwerde\b|\bplainte\b|\bréclamation\b|\bqueja\b|\breclamaci[oó]n\b|\bklacht\b", 3),
         ],
         "other": [
+            (r"\bopen on\b|\bopening (?:hours|times)\b|\bbank holidays?\b|\bsuggest\w*\b|\bfeature request\b|\bwould be (?:nice|great) if\b|\bwishlist\b|\bin person\b", 3),
             (r"\b(?:donat\w*|raffle|charity|fundrais\w*|school project)\b|\bpress enquir\w*|\bmedia enquir\w*|\bpress inquir\w*", 3),
             (r"\b(?:website|site|web ?site|contact form|page|link|app)(?:'s)?\b.{0,25}\b(?:broken|down|not working|doesn't work|won't load|crash\w*)\b|\bphysical (?:shop|store)\b|\b(?:shop|store) in [a-z]+\b|\bheads up\b", 3),
             (r"\b(?:leave|write|submit|send|give|post|make)\b.{0,20}\b(?:review|feedback|opinion|comment|testimonial)s?\b", 3),

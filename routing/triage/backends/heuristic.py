@@ -54,7 +54,8 @@ _OVERDUE = re.compile(
     r"\b(?:\d+|two|three|four|five|six|several|many) weeks\b|\blate\b|!!|\bages\b|\bforever\b"
 )
 _PRODUCT_QUESTION = re.compile(
-    r"^(?:hi|hello|hey)?[!,.]?\s*(?:is|are|does|do|can|will|would|which|what|how)\b(?! you\b)[^?]{10,}\?"
+    r"^(?:hi|hello|hey)?[!,.]?\s*(?:is|are|does|do|can|will|would|which|what|how)\b(?! you\b)"
+    r"(?![^?]*\b(?:order|speak|talk|someone|account|refund|deliver\w*|parcel)\b)[^?]{10,}\?"
 )
 _QUESTION = re.compile(
     r"\?|\b(?:how|what|which|when|where|why|can i|could i|do you|does|is it|is there|are there|am i|"
@@ -154,13 +155,13 @@ def classify_text(
     scores = score_types(lowered, quotes)
     _adjust(scores, lowered)
     ranked = sorted(scores.items(), key=lambda item: (-item[1][0], _RANK.get(item[0], 99)))
-    if (not ranked or ranked[0][1][0] < MIN_TYPE_SCORE) and _PRODUCT_QUESTION.search(lowered):
-        # An unrecognised question to a shop is most often about a product.
-        return "product_question", 0.4, scores, []
     if not ranked or ranked[0][1][0] < MIN_TYPE_SCORE:
         fallback = _backoff(lowered)
         if fallback:
             return fallback, 0.4, scores, []
+        if _PRODUCT_QUESTION.search(lowered):
+            # An unrecognised question to a shop is most often about a product.
+            return "product_question", 0.4, scores, []
         top_score = ranked[0][1][0] if ranked else 0.0
         return "other", round(0.35 + 0.1 * (MIN_TYPE_SCORE - top_score) / MIN_TYPE_SCORE, 3), scores, []
     best, (best_score, _) = ranked[0]
