@@ -23,6 +23,77 @@ class Cue:
     weight: float
     label: str
     honours_negation: bool
+    # The first letters (up to 3) every match starts a word with; None when not known. A cue
+    # whose prefixes are absent from the text's words cannot match and is skipped cheaply.
+    prefixes: frozenset[str] | None = None
+
+
+PREFIX = 3
+
+
+def _literal_prefixes(items) -> set[str] | None:
+    """Literal starts (cut to ``PREFIX`` characters) of every match of a parsed sequence."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    results = {""}
+    for op, arg in items:
+        if all(len(r) >= PREFIX for r in results):
+            break
+        if op is c.AT and results == {""}:
+            continue
+        if op is c.LITERAL:
+            results = {r + chr(arg) for r in results}
+        elif op is c.IN and all(kind is c.LITERAL for kind, _ in arg) and len(arg) <= 12:
+            results = {r + chr(value) for r in results for _, value in arg}
+        elif op in (c.BRANCH, c.SUBPATTERN):
+            branches = arg[1] if op is c.BRANCH else [arg[3]]
+            found: set[str] = set()
+            for branch in branches:
+                sub = _literal_prefixes(branch)
+                if sub is None:
+                    found = set()
+                    break
+                found |= sub
+            if not found:
+                break
+            results = {r + f for r in results for f in found}
+            break
+        else:
+            break
+    if any(not r for r in results) or len(results) > 400:
+        return None
+    return {r[:PREFIX] for r in results}
+
+
+def _prefixes_of(pattern: str) -> frozenset[str] | None:
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = list(_parser.parse(pattern))
+        if not parsed or parsed[0][0] is not c.AT:
+            return None  # only cues that start at a word boundary can be checked against words
+        found = _literal_prefixes(parsed)
+    except Exception:
+        return None
+    if not found:
+        return None
+    # A prefix ends where the word ends ("no " -> "no", "can't" -> "can").
+    words = {_WORD.match(p).group(0) if _WORD.match(p) else "" for p in found}
+    if not words or "" in words:
+        return None
+    return frozenset(words)
+
+
+def word_starts(lowered: str) -> set[str]:
+    """Every 1- to 3-letter start of the words in ``lowered`` (what cue prefixes are checked against)."""
+    starts = set()
+    for word in set(_WORD.findall(lowered)):
+        starts.update((word[:1], word[:2], word[:3]))
+    return starts
+
+
+_WORD = re.compile(r"\w+")
 
 
 def _first_chars(items) -> set[str] | None:
@@ -82,7 +153,9 @@ def _compile(table: dict[str, list[tuple[str, float]]], *, negation: bool) -> di
         for pattern, weight in cues:
             honours_negation = negation and not pattern.startswith("~")
             pattern = pattern.lstrip("~")
-            compiled[name].append(Cue(re.compile(_fast(pattern)), weight, name, honours_negation))
+            compiled[name].append(
+                Cue(re.compile(_fast(pattern)), weight, name, honours_negation, _prefixes_of(pattern))
+            )
     return compiled
 
 

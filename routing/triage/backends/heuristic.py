@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from routing.triage import cues as cue_tables
 from routing.triage import drafts, extraction, sentiment, text
@@ -68,11 +69,19 @@ MIN_TYPE_SCORE = 1.5
 HISTORY_WEIGHT = 0.5
 
 
+@lru_cache(maxsize=16)
+def _word_starts(lowered: str) -> frozenset[str]:
+    return frozenset(cue_tables.word_starts(lowered))
+
+
 def _cue_hits(
     lowered: str, table: Sequence[cue_tables.Cue], quotes, *, signal: bool
 ) -> list[tuple[str, float]]:
     hits = []
+    starts = _word_starts(lowered)
     for cue in table:
+        if cue.prefixes is not None and cue.prefixes.isdisjoint(starts):
+            continue
         for match in cue.pattern.finditer(lowered):
             start = match.start()
             if cue.honours_negation and text.is_negated(lowered, start):
