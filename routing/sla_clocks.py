@@ -135,6 +135,10 @@ def apply_sla(ticket: Ticket, *, tier: Tier | None, team_id: int | None, priorit
                 clock.warned_at = clock.breached_at = clock.stopped_at = clock.paused_at = None
             elif clock.breached_at is not None or clock.stopped_at is not None:
                 continue
+            if clock.paused_at is not None and ticket.status == Ticket.Status.OPEN:
+                # The customer answered: the waiting time does not count against the target.
+                clock.paused_minutes += business_minutes_between(clock.paused_at, now, calendar)
+                clock.paused_at = None
             clock.policy, clock.target_minutes = policy, minutes
             total = minutes + clock.paused_minutes
             clock.due_at = add_business_minutes(clock.started_at, total, calendar)
