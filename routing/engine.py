@@ -277,7 +277,12 @@ def route_ticket(ticket: Ticket, *, trigger: str, actor: AbstractBaseUser | None
     previous_tier = ticket.tier_id
     _apply(ticket, plan, trigger=trigger, actor=actor)
     dues = sla_clocks.apply_sla(
-        ticket, tier=plan.tier, team_id=plan.team_id, priority=plan.priority, vip=facts.is_vip
+        ticket,
+        tier=plan.tier,
+        team_id=plan.team_id,
+        priority=plan.priority,
+        vip=facts.is_vip,
+        policies=context.policies,
     )
     decision = RoutingDecision.objects.create(
         ticket=ticket,

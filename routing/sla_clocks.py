@@ -11,6 +11,7 @@ row that was locked).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -35,10 +36,30 @@ class Dues:
     resolution_due_at: datetime | None = None
 
 
+# Calendars are read on every routing and rarely edited: keep them a minute per process. Admin
+# edits clear the cache of the process that saved (signals in apps.py), and the recalculation
+# job that follows an edit clears its own before it starts.
+CALENDAR_TTL = 60.0
+_calendars: dict[int, tuple[float, Calendar]] = {}
+
+
+def forget_calendars(**_ignored) -> None:
+    _calendars.clear()
+
+
 def load_calendar(calendar_id: int | None) -> Calendar:
     """The pure ``Calendar`` of a ``BusinessCalendar`` (24/7 when there is none)."""
     if calendar_id is None:
         return ALWAYS_OPEN
+    cached = _calendars.get(calendar_id)
+    if cached is not None and time.monotonic() - cached[0] < CALENDAR_TTL:
+        return cached[1]
+    calendar = _read_calendar(calendar_id)
+    _calendars[calendar_id] = (time.monotonic(), calendar)
+    return calendar
+
+
+def _read_calendar(calendar_id: int) -> Calendar:
     row = BusinessCalendar.objects.prefetch_related("intervals", "holidays").filter(pk=calendar_id).first()
     if row is None:
         return ALWAYS_OPEN
@@ -115,13 +136,15 @@ def preview_dues(
     )
 
 
-def apply_sla(ticket: Ticket, *, tier: Tier | None, team_id: int | None, priority: int, vip: bool) -> Dues:
+def apply_sla(
+    ticket: Ticket, *, tier: Tier | None, team_id: int | None, priority: int, vip: bool, policies=None
+) -> Dues:
     """Start or recompute the clocks of ``ticket`` (locked by the caller) and mirror them on it.
 
     Breached and stopped clocks are left as they are: a breach is a fact, and a later, longer
     policy does not un-breach it. Clocks the policy no longer asks for are stopped.
     """
-    policy = policy_for(tier, priority, vip=vip)
+    policy = policy_for(tier, priority, vip=vip, policies=policies)
     now = timezone.now()
     existing = {clock.kind: clock for clock in SlaClock.objects.filter(ticket=ticket)}
     if policy is not None and ticket.is_open:
@@ -339,6 +362,7 @@ def recalculate_open(*, batch: int = BATCH) -> int:
     Each batch is its own transaction and skips tickets other workers hold, so this never
     blocks the inbox; running it twice gives the same due times.
     """
+    forget_calendars()
     done, last_id = 0, 0
     while True:
         with transaction.atomic():

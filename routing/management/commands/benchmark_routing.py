@@ -57,7 +57,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 install_default_workflow()
                 self.bench_routing(options["decisions"])
-                self.bench_sweep(options["tickets"], options["due_share"])
+                if options["tickets"] > 0:
+                    self.bench_sweep(options["tickets"], options["due_share"])
                 if not options["keep"]:
                     raise Rollback
         except Rollback:
