@@ -109,8 +109,13 @@ def move_ticket(
     trigger: str,
     reason: str,
     actor: AbstractBaseUser | None,
+    policies=None,
+    warn_share: float | None = None,
 ) -> Escalation:
-    """Move a locked ticket to ``to_tier`` and record it (shared by every escalation path)."""
+    """Move a locked ticket to ``to_tier`` and record it (shared by every escalation path).
+
+    ``policies``/``warn_share`` let the engine pass what it already read for this routing.
+    """
     from_tier = ticket.tier
     to_ai = to_tier.ai_may_answer and to_tier.team_id is None
     escalation = Escalation.objects.create(
@@ -147,9 +152,13 @@ def move_ticket(
         },
     )
     vip = ticket.customer.is_vip
-    sla_clocks.apply_sla(ticket, tier=to_tier, team_id=to_tier.team_id, priority=ticket.priority, vip=vip)
+    if policies is None:
+        # The engine applies the SLA itself after the move, with the final priority.
+        sla_clocks.apply_sla(ticket, tier=to_tier, team_id=to_tier.team_id, priority=ticket.priority, vip=vip)
     if direction == Escalation.Direction.UP and not to_ai:
-        clock = sla_clocks.start_acknowledgement(ticket, tier=to_tier, vip=vip)
+        clock = sla_clocks.start_acknowledgement(
+            ticket, tier=to_tier, vip=vip, policies=policies, warn_share=warn_share
+        )
         if clock:
             escalation.acknowledge_due_at = clock.due_at
             escalation.save(update_fields=["acknowledge_due_at"])

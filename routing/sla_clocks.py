@@ -45,6 +45,7 @@ _calendars: dict[int, tuple[float, Calendar]] = {}
 
 def forget_calendars(**_ignored) -> None:
     _calendars.clear()
+    _team_calendars.clear()
 
 
 def load_calendar(calendar_id: int | None) -> Calendar:
@@ -71,10 +72,20 @@ def _read_calendar(calendar_id: int) -> Calendar:
     )
 
 
+_team_calendars: dict[int, tuple[float, int | None]] = {}
+
+
 def calendar_for_team(team_id: int | None) -> Calendar:
     if team_id is None:
         return ALWAYS_OPEN
-    return load_calendar(Team.objects.filter(pk=team_id).values_list("calendar_id", flat=True).first())
+    cached = _team_calendars.get(team_id)
+    if cached is None or time.monotonic() - cached[0] >= CALENDAR_TTL:
+        cached = (
+            time.monotonic(),
+            Team.objects.filter(pk=team_id).values_list("calendar_id", flat=True).first(),
+        )
+        _team_calendars[team_id] = cached
+    return load_calendar(cached[1])
 
 
 def policy_for(tier: Tier | None, priority: int, *, vip: bool, policies=None) -> SlaPolicy | None:
@@ -137,7 +148,14 @@ def preview_dues(
 
 
 def apply_sla(
-    ticket: Ticket, *, tier: Tier | None, team_id: int | None, priority: int, vip: bool, policies=None
+    ticket: Ticket,
+    *,
+    tier: Tier | None,
+    team_id: int | None,
+    priority: int,
+    vip: bool,
+    policies=None,
+    warn_share: float | None = None,
 ) -> Dues:
     """Start or recompute the clocks of ``ticket`` (locked by the caller) and mirror them on it.
 
@@ -149,7 +167,7 @@ def apply_sla(
     existing = {clock.kind: clock for clock in SlaClock.objects.filter(ticket=ticket)}
     if policy is not None and ticket.is_open:
         calendar = calendar_for_team(team_id)
-        share = _warn_share()
+        share = warn_share if warn_share is not None else _warn_share()
         for kind, (started, minutes) in _targets(ticket, policy).items():
             clock = existing.get(kind)
             if clock is None or (clock.stopped_at is not None and started > clock.started_at):
@@ -178,9 +196,8 @@ def apply_sla(
                 clock.stopped_at = now
                 clock.save(update_fields=["stopped_at"])
     mirror_dues([ticket.pk])
-    clocks = {c.kind: c for c in SlaClock.objects.filter(ticket=ticket)}
-    first = clocks.get(SlaClock.Kind.FIRST_RESPONSE)
-    resolution = clocks.get(SlaClock.Kind.RESOLUTION)
+    first = existing.get(SlaClock.Kind.FIRST_RESPONSE)
+    resolution = existing.get(SlaClock.Kind.RESOLUTION)
     return Dues(
         policy=policy,
         first_response_due_at=first.due_at if first and first.stopped_at is None else None,
@@ -188,9 +205,12 @@ def apply_sla(
     )
 
 
-def start_acknowledgement(ticket: Ticket, *, tier: Tier, vip: bool) -> SlaClock | None:
+def start_acknowledgement(
+    ticket: Ticket, *, tier: Tier, vip: bool, policies=None, warn_share: float | None = None
+) -> SlaClock | None:
     """Start the receiving tier's acknowledgement clock (its first-response target) on escalation."""
-    policy = policy_for(tier, ticket.priority, vip=vip)
+    policy = policy_for(tier, ticket.priority, vip=vip, policies=policies)
+    share = warn_share if warn_share is not None else _warn_share()
     if policy is None:
         return None
     now = timezone.now()
@@ -204,7 +224,7 @@ def start_acknowledgement(ticket: Ticket, *, tier: Tier, vip: bool) -> SlaClock 
             "target_minutes": policy.first_response_minutes,
             "paused_minutes": 0,
             "due_at": add_business_minutes(now, policy.first_response_minutes, calendar),
-            "warn_at": add_business_minutes(now, policy.first_response_minutes * _warn_share(), calendar),
+            "warn_at": add_business_minutes(now, policy.first_response_minutes * share, calendar),
             "warned_at": None,
             "breached_at": None,
             "paused_at": None,
