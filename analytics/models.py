@@ -1,1 +1,131 @@
-"""Models of this app."""
+"""Pattern alerts raised by the pattern job, and the per-day stage-time summary the dashboard reads.
+
+Analytics writes only these rows (and ``PolicyVersion`` through ``routing.policies.revise_policy``);
+everything else it reads from tickets and routing.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class PatternAlertQuerySet(models.QuerySet):
+    def open(self) -> PatternAlertQuerySet:
+        return self.filter(status=PatternAlert.Status.OPEN)
+
+
+class PatternAlert(models.Model):
+    """A recurring problem: one root cause, or one issue type on one product, or a cluster of
+    similar unresolved complaints, seen ``Thresholds.pattern_count`` times within the window.
+
+    ``key`` identifies the pattern (root cause id, "issue_type|product", or the cluster's seed
+    ticket); one alert exists per pattern and window, so the job never raises it twice.
+    """
+
+    class Kind(models.TextChoices):
+        ROOT_CAUSE = "root_cause", "Same root cause"
+        ISSUE_PRODUCT = "issue_product", "Same issue type on one product"
+        CLUSTER = "cluster", "Emerging cluster (no root cause yet)"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed by a revision"
+        DISMISSED = "dismissed", "Dismissed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200)
+    title = models.CharField(max_length=300)
+    root_cause = models.ForeignKey(
+        "tickets.RootCause", null=True, blank=True, on_delete=models.SET_NULL, related_name="pattern_alerts"
+    )
+    issue_type = models.CharField(max_length=50, blank=True)
+    product = models.CharField(max_length=120, blank=True)
+    # Top TF-IDF terms of a cluster, so the reviewer sees what the complaints share.
+    terms = models.JSONField(default=list, blank=True)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    ticket_count = models.PositiveIntegerField(default=0)
+    tickets = models.ManyToManyField("tickets.Ticket", through="PatternAlertTicket", related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismiss_reason = models.TextField(blank=True)
+    revision = models.ForeignKey(
+        "routing.PolicyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pattern_alerts",
+        help_text="The policy/SOP revision that answered this alert.",
+    )
+
+    objects = PatternAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="alert_status_idx"),
+            models.Index(fields=["kind", "key", "-window_end"], name="alert_key_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "window_start"], name="alert_once_per_window"),
+            models.CheckConstraint(
+                condition=Q(window_end__gte=models.F("window_start")), name="alert_window"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False), name="closed_alert_has_closed_at"
+            ),
+        ]
+        permissions = [
+            ("view_dashboard", "Can view the analytics dashboards (metrics, workflow, weekly review)"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class PatternAlertTicket(models.Model):
+    alert = models.ForeignKey(PatternAlert, on_delete=models.CASCADE, related_name="memberships")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    # Cosine similarity to the cluster's centre (clusters only).
+    similarity = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alert", "ticket"], name="alert_ticket_unique")]
+        indexes = [models.Index(fields=["ticket"], name="alert_ticket_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id}:{self.ticket_id}"
+
+
+class StageDuration(models.Model):
+    """Time one ticket spent in one workflow stage, one row per completed stage visit.
+
+    Kept current by ``analytics.jobs.refresh_stage_durations`` (every few minutes) from the
+    STAGE_CHANGED events, so the dashboard's median/p90 per stage read a narrow indexed table
+    instead of windowing the whole event log.
+    """
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=30)
+    entered_at = models.DateTimeField()
+    left_at = models.DateTimeField()
+    seconds = models.FloatField()
+    # The STAGE_CHANGED event that ended the visit: refreshes are idempotent on it.
+    event_id = models.BigIntegerField(unique=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["left_at", "stage"], name="stage_duration_left_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.stage} {self.seconds:.0f}s"

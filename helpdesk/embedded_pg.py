@@ -3,6 +3,7 @@
     python -m helpdesk.embedded_pg start   # init if needed, start, create the database, print its URL
     python -m helpdesk.embedded_pg stop    # stop the server
     python -m helpdesk.embedded_pg url     # print the URL only
+    python -m helpdesk.embedded_pg status  # exit 0 when the server is running, 1 otherwise
 
 Used by the Makefile when DATABASE_URL is not set. The server is started detached (no atexit
 handle), so it outlives this command; ``stop`` ends it. It listens on a unix socket inside
@@ -48,6 +49,22 @@ def start() -> None:
     print(url())
 
 
+def is_running() -> bool:
+    """Whether the postmaster recorded in .pgdata/postmaster.pid is alive."""
+    try:
+        pid = int((PGDATA / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):
+        return False
+    return True
+
+
+def status() -> None:
+    running = is_running()
+    print("running" if running else "stopped")
+    sys.exit(0 if running else 1)
+
+
 def stop() -> None:
     if not (PGDATA / "postmaster.pid").exists():
         return
@@ -64,4 +81,4 @@ def stop() -> None:
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "start"
-    {"start": start, "stop": stop, "url": lambda: print(url())}[command]()
+    {"start": start, "stop": stop, "status": status, "url": lambda: print(url())}[command]()

@@ -17,9 +17,12 @@ class Job:
         return f"handoff:{self.func}"
 
 
-SCHEDULES: list[Job] = []
-
-SCHEDULES += [
+SCHEDULES: list[Job] = [
+    Job(
+        "routing.triage.jobs.retry_failed_triage",
+        cron="*/5 * * * *",
+        why="A ticket whose triage failed (or whose job was lost) is triaged again.",
+    ),
     Job("routing.jobs.run_sla_sweep", cron="* * * * *", why="SLA warnings and breaches act within a minute."),
     Job(
         "routing.jobs.rebalance_queues",
@@ -30,5 +33,20 @@ SCHEDULES += [
         "routing.jobs.fill_all_teams",
         cron="* * * * *",
         why="Waiting tickets reach agents as capacity frees up.",
+    ),
+    Job(
+        "followups.jobs.send_due_followups", cron="* * * * *", why="Follow-ups go out within a minute of due."
+    ),
+    Job("followups.jobs.retry_webhook_deliveries", cron="* * * * *", why="Failed webhooks retry on backoff."),
+    Job("followups.jobs.poll_mailbox", cron="* * * * *", why="Email via IMAP arrives within a minute."),
+    Job(
+        "analytics.jobs.detect_patterns",
+        cron="0 6 * * 1",
+        why="Weekly pattern review: recurring root causes, issue type + product, emerging clusters.",
+    ),
+    Job(
+        "analytics.jobs.refresh_stage_durations",
+        cron="*/5 * * * *",
+        why="Keeps the dashboard's time-in-stage summary current so it answers fast at any size.",
     ),
 ]

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "django_htmx",
     "template_partials",
@@ -138,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "helpdesk.context.site",
+                "tickets.context.chrome",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -183,6 +185,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from our own static files: the docs work offline and load no third-party JS.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Ticket.Status",
+        "OrderStatusEnum": "tickets.models.Order.Status",
+        "TicketPatchStatusEnum": [("open", "Open"), ("pending", "Pending customer")],
+    },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("CACHE_URL", "").startswith("redis://"):
@@ -247,6 +259,18 @@ IMAP_USER = os.environ.get("IMAP_USER", "")
 IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
 IMAP_USE_SSL = env_bool("IMAP_USE_SSL", True)
 IMAP_FOLDER = os.environ.get("IMAP_FOLDER", "INBOX")
+
+# --- channels ---------------------------------------------------------------------------------
+# Replies go out from this address; replies come back to <local>+HD-<id>@SUPPORT_EMAIL_DOMAIN.
+SUPPORT_EMAIL_ADDRESS = os.environ.get("SUPPORT_EMAIL_ADDRESS", f"support@{SUPPORT_EMAIL_DOMAIN}")
+# More inbound emails than this from one address within an hour is a mail loop: the rest are dropped.
+INBOUND_EMAIL_LOOP_LIMIT = int(os.environ.get("INBOUND_EMAIL_LOOP_LIMIT", 20))
+CSAT_TOKEN_MAX_AGE_DAYS = int(os.environ.get("CSAT_TOKEN_MAX_AGE_DAYS", 14))
+OUTBOUND_MAX_ATTEMPTS = int(os.environ.get("OUTBOUND_MAX_ATTEMPTS", 5))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 6))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
+# Inbound webhook timestamps older (or further in the future) than this are refused.
+WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", 300))
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {

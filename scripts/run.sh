@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Serve the demo: seed once, sync schedules, start one django-q2 worker and the web server.
-# Ctrl-C stops all of them and the embedded PostgreSQL (when it is the one in use).
-set -euo pipefail
+# Serve the demo: database, migrations, demo data (once), schedules, one django-q2 worker and the
+# web server. Ctrl-C (or SIGTERM) stops all of them, and the embedded PostgreSQL when this script
+# started it, so nothing is left running.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PORT=${PORT:-8000}
+HOST=${HOST:-127.0.0.1}
 pids=()
+started_db=""
 
 cleanup() {
   trap - EXIT INT TERM
@@ -13,25 +16,47 @@ cleanup() {
   echo "Stopping..."
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -z "${DATABASE_URL:-}" ]; then $PY -m helpdesk.embedded_pg stop; fi
+  if [ -n "$started_db" ]; then $PY -m helpdesk.embedded_pg stop && echo "Embedded PostgreSQL stopped."; fi
   echo "Stopped."
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-$PY manage.py seed_demo
-$PY manage.py sync_schedules
+if [ -z "${DATABASE_URL:-}" ]; then
+  if ! $PY -m helpdesk.embedded_pg status >/dev/null; then started_db=1; fi
+  $PY -m helpdesk.embedded_pg start >/dev/null || exit 1
+  echo "Embedded PostgreSQL running in .pgdata/"
+fi
+$PY manage.py migrate --noinput || exit 1
+$PY manage.py seed_demo || exit 1
+$PY manage.py sync_schedules || exit 1
 $PY manage.py qcluster &
 pids+=($!)
-$PY manage.py runserver "127.0.0.1:$PORT" --noreload &
+$PY manage.py runserver "$HOST:$PORT" --noreload &
 pids+=($!)
-sleep 2
-cat <<MSG
 
-  Handoff is running:  http://127.0.0.1:$PORT/
-  Admin:               http://127.0.0.1:$PORT/admin/
-  API docs:            http://127.0.0.1:$PORT/api/docs/
-  Demo logins are printed above by seed_demo (password: handoff-demo).
+# Announce the URL once the server answers (or give up with the server's own error above).
+if $PY - "$HOST" "$PORT" <<'PY'
+import sys, time, urllib.request
+url = f"http://{sys.argv[1]}:{sys.argv[2]}/api/v1/health/"
+for _ in range(120):
+    try:
+        urllib.request.urlopen(url, timeout=1)
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.25)
+sys.exit(1)
+PY
+then
+  cat <<MSG
+
+  Handoff is running:  http://$HOST:$PORT/
+  Admin:               http://$HOST:$PORT/admin/
+  API docs:            http://$HOST:$PORT/api/docs/
+  Logins are listed above (password: handoff-demo); admin is "admin".
   Press Ctrl-C to stop everything.
 
 MSG
+fi
 wait -n "${pids[@]}"

@@ -1,14 +1,27 @@
 """The only writer of ``TicketEvent`` rows."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 
+from helpdesk.queue import enqueue_on_commit
 from tickets.models import Ticket, TicketEvent
+
+# Kinds external tools can subscribe to (followups maps them to ticket.created, csat.received...).
+WEBHOOK_KINDS = frozenset(
+    {
+        TicketEvent.Kind.CREATED,
+        TicketEvent.Kind.ESCALATED,
+        TicketEvent.Kind.RESOLVED,
+        TicketEvent.Kind.APPROVAL_REQUESTED,
+        TicketEvent.Kind.APPROVAL_DECIDED,
+        TicketEvent.Kind.CSAT_RECEIVED,
+    }
+)
 
 
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,4 +49,26 @@ def record(
     if at is not None:
         event.at = at
     event.save()
+    if kind in WEBHOOK_KINDS:
+        enqueue_on_commit("followups.jobs.dispatch_webhook_event", event.pk)
     return event
+
+
+def record_many(
+    ticket_ids: Iterable[int],
+    kind: TicketEvent.Kind | str,
+    *,
+    actor: AbstractBaseUser | None = None,
+    actor_kind: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> list[TicketEvent]:
+    """Append the same event to many tickets' logs in one INSERT (set-based actions such as merges)."""
+    payload = _jsonable(data or {})
+    user = actor if actor is not None and actor.is_authenticated else None
+    kind_of_actor = actor_kind or ("agent" if actor is not None else "system")
+    return TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(ticket_id=pk, kind=kind, actor=user, actor_kind=kind_of_actor, data=payload)
+            for pk in ticket_ids
+        ]
+    )

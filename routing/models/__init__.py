@@ -6,6 +6,7 @@ from routing.models.org import AgentProfile, Team, Tier
 from routing.models.policies import Policy, PolicyVersion
 from routing.models.rules import ActionRule, RoutingRule, VipLevel, VipRule
 from routing.models.sla import BusinessCalendar, BusinessInterval, Holiday, SlaClock, SlaPolicy
+from routing.models.triage import ClassificationOverride, TrainedModel, TriagedTicket, TriageResult
 
 __all__ = [
     "ActionRule",
@@ -13,6 +14,7 @@ __all__ = [
     "Approval",
     "BusinessCalendar",
     "BusinessInterval",
+    "ClassificationOverride",
     "Escalation",
     "Holiday",
     "IssueType",
@@ -26,6 +28,9 @@ __all__ = [
     "TeamPressure",
     "Thresholds",
     "Tier",
+    "TrainedModel",
+    "TriageResult",
+    "TriagedTicket",
     "VipLevel",
     "VipRule",
 ]

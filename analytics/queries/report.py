@@ -1,0 +1,152 @@
+"""Public metric reads: the period with its comparison, the series, and the drill-down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from analytics.queries import metrics
+from analytics.queries.filters import MetricFilters
+from helpdesk.errors import InvalidInput
+from routing.models import IssueType, Team, Thresholds, Tier
+from tickets.models import Customer, Ticket
+
+GRAINS = ("day", "week")
+
+
+@dataclass(frozen=True)
+class MetricContext:
+    """Configuration the SQL needs; read once per request (two small queries)."""
+
+    complaint_types: tuple[str, ...]
+    repeat_days: int
+
+    @classmethod
+    def load(cls) -> MetricContext:
+        return cls(
+            complaint_types=tuple(IssueType.objects.filter(is_complaint=True).values_list("slug", flat=True)),
+            repeat_days=Thresholds.current().repeat_complaint_days,
+        )
+
+
+def _rows_sql(filters: MetricFilters, context: MetricContext, *, start: datetime, bucket: str):
+    return metrics.per_ticket_sql(
+        filters,
+        start=start,
+        end=filters.end_at,
+        bucket=bucket,
+        complaint_types=context.complaint_types,
+        repeat_days=context.repeat_days,
+    )
+
+
+def metrics_report(filters: MetricFilters, context: MetricContext | None = None) -> dict[str, Any]:
+    """Every metric for the period and the previous period of the same length (one SQL statement)."""
+    context = context or MetricContext.load()
+    previous = filters.previous
+    sql, params = _rows_sql(
+        filters,
+        context,
+        start=previous.start_at,
+        bucket="CASE WHEN t.first_message_at >= %(current_start)s THEN 'current' ELSE 'previous' END",
+    )
+    params["current_start"] = filters.start_at
+    buckets = {row["bucket"]: metrics.shape(row) for row in metrics.aggregate_rows(sql, params)}
+    return {
+        "period": {"start": filters.start.isoformat(), "end": filters.end.isoformat()},
+        "previous_period": {"start": previous.start.isoformat(), "end": previous.end.isoformat()},
+        "current": buckets.get("current") or metrics.empty_bucket(),
+        "previous": buckets.get("previous") or metrics.empty_bucket(),
+    }
+
+
+def metrics_series(filters: MetricFilters, context: MetricContext | None = None) -> list[dict[str, Any]]:
+    """Every metric per day or per week of the period (local time), gaps filled with empty buckets."""
+    if filters.grain not in GRAINS:
+        raise InvalidInput("Choose day or week.", field="grain")
+    context = context or MetricContext.load()
+    sql, params = _rows_sql(
+        filters,
+        context,
+        start=filters.start_at,
+        bucket="date_trunc(%(grain)s, t.first_message_at AT TIME ZONE %(tz)s)::date",
+    )
+    params.update({"grain": filters.grain, "tz": connection.timezone_name})
+    found = {row["bucket"]: metrics.shape(row) for row in metrics.aggregate_rows(sql, params)}
+    return [
+        {"bucket": day.isoformat(), **(found.get(day) or metrics.empty_bucket())}
+        for day in _buckets(filters.start, filters.end, filters.grain)
+    ]
+
+
+def _buckets(start: date, end: date, grain: str) -> list[date]:
+    from datetime import timedelta
+
+    if grain == "week":
+        start = start - timedelta(days=start.weekday())
+        step = timedelta(days=7)
+    else:
+        step = timedelta(days=1)
+    days = []
+    while start <= end:
+        days.append(start)
+        start += step
+    return days
+
+
+def drilldown_ids(
+    filters: MetricFilters,
+    *,
+    metric: str,
+    part: str,
+    limit: int,
+    offset: int,
+    context: MetricContext | None = None,
+) -> tuple[list[int], int]:
+    """The ids of the tickets behind one number (newest first, one page) and how many there are.
+
+    ``part`` is "all" (the denominator, or the sample of a duration), "hit" (the numerator) or
+    "missing" (first response: tickets without a reply).
+    """
+    predicates = metrics.DRILLDOWN.get(metric)
+    if predicates is None:
+        raise InvalidInput(f"Unknown metric {metric!r}.", field="metric")
+    if part not in predicates:
+        raise InvalidInput(f"{metric} has no part {part!r}.", field="part")
+    context = context or MetricContext.load()
+    sql, params = _rows_sql(filters, context, start=filters.start_at, bucket="t.first_message_at")
+    params.update({"limit": limit, "offset": offset})
+    sql += f"""
+        SELECT id, count(*) OVER () FROM rows WHERE {predicates[part]}
+        ORDER BY bucket DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
+def tickets_by_ids(ids: list[int]) -> QuerySet[Ticket]:
+    """The drill-down rows, with what the table shows, in one query."""
+    return Ticket.objects.filter(pk__in=ids).select_related(
+        "customer", "team", "tier", "root_cause", "assignee"
+    )
+
+
+def filter_choices() -> dict[str, Any]:
+    """What the filter form offers: teams, tiers, active issue types and the VIP levels in use."""
+    return {
+        "teams": list(Team.objects.all()),
+        "tiers": list(Tier.objects.all()),
+        "issue_types": list(IssueType.objects.filter(is_active=True)),
+        "vip_levels": list(
+            Customer.objects.exclude(vip_level="")
+            .order_by("vip_level")
+            .values_list("vip_level", flat=True)
+            .distinct()
+        ),
+    }

@@ -1,0 +1,1 @@
+"""REST endpoints of the followups app: inbound channels, the chat widget, outbound webhooks."""

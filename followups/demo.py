@@ -1,0 +1,107 @@
+"""Demo data: follow-ups and CSAT answers for resolved demo tickets, made through the actions.
+
+``seed_followups(ticket_ids, rng)`` is called by the integrator's ``seed_demo``. Everything is
+backdated consistently: scheduled at resolution, sent when due, answered hours later; the
+events the ticket actions stamp with "now" (close, reopen) are moved to the answer time.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from followups import actions
+from followups.models import FollowUp, FollowUpTemplate, WebhookSource, WidgetSite
+from tickets.models import Ticket, TicketEvent
+
+ANSWER_RATE = 0.45
+# Scores 1..5: complaints answer lower, which is what recovery CSAT is meant to show.
+WEIGHTS_COMPLAINT = (0.16, 0.14, 0.2, 0.25, 0.25)
+WEIGHTS_REGULAR = (0.03, 0.04, 0.11, 0.34, 0.48)
+COMMENTS = {
+    1: ["Still waiting, nobody reads my emails.", "The replacement is broken too.", ""],
+    2: ["Took far too long.", "I had to explain everything twice.", ""],
+    3: ["OK in the end.", "", "Fine, but slow."],
+    4: ["Thanks, sorted.", "", "Good help."],
+    5: ["Super fast, thank you!", "Sam was great.", "", "Perfect."],
+}
+TEMPLATES = [
+    ("", "en", None, None),
+    (
+        "",
+        "de",
+        "Ist Ihr Anliegen {ticket_reference} gelöst?",
+        "Hallo {customer_name},\n\nwir haben Ihr Anliegen „{subject}“ ({ticket_reference}) vor kurzem "
+        "abgeschlossen. Ist alles in Ordnung? Wenn nicht, antworten Sie einfach auf diese Nachricht.\n\n"
+        "Wie waren wir? {csat_link}\n\nVielen Dank,\n{agent_name}, {store_name}",
+    ),
+    (
+        "delivery_problem",
+        "en",
+        "Did your parcel arrive? ({ticket_reference})",
+        "Hi {customer_name},\n\nwe sorted out the delivery problem on {ticket_reference} a couple of days ago. "
+        "Has the parcel arrived in good shape? If not, reply to this email and we will make it right.\n\n"
+        "How did we do? {csat_link}\n\n{agent_name}, {store_name}",
+    ),
+]
+
+
+def seed_templates() -> None:
+    """The default English text, a German one and a delivery-specific one (idempotent)."""
+    for issue_type, language, subject, body in TEMPLATES:
+        FollowUpTemplate.objects.get_or_create(
+            issue_type=issue_type,
+            language=language,
+            defaults={
+                "subject": subject or actions.followups.DEFAULT_SUBJECT,
+                "body": body or actions.followups.DEFAULT_BODY,
+            },
+        )
+
+
+def seed_channels() -> WidgetSite:
+    """A widget site for the demo's own origin and a review source (idempotent)."""
+    origins = sorted({settings.SITE_URL, "http://127.0.0.1:8000", "http://localhost:8000"})
+    site, _ = WidgetSite.objects.get_or_create(
+        name="Demo shop", defaults={"allowed_origins": origins, "greeting": "Hi! Questions about an order?"}
+    )
+    WebhookSource.objects.get_or_create(slug="reviews", defaults={"name": "Review site", "channel": "review"})
+    return site
+
+
+def seed_followups(ticket_ids: Iterable[int], rng: random.Random) -> int:
+    """Give resolved demo tickets their follow-ups and a share of them CSAT answers; returns how many."""
+    seed_templates()
+    seed_channels()
+    now = timezone.now()
+    tickets = Ticket.objects.filter(
+        pk__in=list(ticket_ids), status=Ticket.Status.RESOLVED, resolved_at__isnull=False
+    ).exclude(followups__isnull=False)
+    seeded = 0
+    for ticket in tickets.order_by("resolved_at"):
+        with transaction.atomic():
+            followup = actions.schedule_followup(ticket, now=ticket.resolved_at)
+            if followup is None or followup.due_at > now:
+                continue
+            actions.send_followup_now(followup, now=followup.due_at, deliver=False)
+            followup.refresh_from_db()
+            seeded += 1
+            if followup.status != FollowUp.Status.SENT or rng.random() > ANSWER_RATE:
+                continue
+            answered_at = min(followup.due_at + timedelta(hours=rng.uniform(0.3, 30)), now)
+            weights = WEIGHTS_COMPLAINT if followup.is_complaint else WEIGHTS_REGULAR
+            score = rng.choices(range(1, 6), weights=weights)[0]
+            actions.record_csat(followup, score=score, comment=rng.choice(COMMENTS[score]), now=answered_at)
+            _backdate_consequences(ticket, since=now, at=answered_at)
+    return seeded
+
+
+def _backdate_consequences(ticket: Ticket, *, since, at) -> None:
+    """Close and reopen stamp "now"; in seeded history they happened when the answer came."""
+    TicketEvent.objects.filter(ticket=ticket, at__gte=since).update(at=at)
+    Ticket.objects.filter(pk=ticket.pk, closed_at__gte=since).update(closed_at=at)

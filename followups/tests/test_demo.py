@@ -1,0 +1,48 @@
+"""The demo seed gives resolved tickets consistent, backdated follow-ups and CSAT answers."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from followups.demo import seed_followups
+from followups.models import CsatResponse, FollowUp
+from tickets.models import TicketEvent
+from tickets.tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seeded_followups_are_sent_when_due_and_answers_come_after():
+    long_ago = timezone.now() - timedelta(days=10)
+    tickets = [TicketFactory(resolved=True, resolved_at=long_ago) for _ in range(12)]
+    recent = TicketFactory(resolved=True)
+    seeded = seed_followups([t.pk for t in [*tickets, recent]], random.Random(7))
+    assert seeded == 12
+    assert FollowUp.objects.filter(status="sent").count() == 12
+    assert FollowUp.objects.get(ticket=recent).status == "scheduled"
+    answers = list(CsatResponse.objects.select_related("followup"))
+    assert answers, "a 45% answer rate over 12 tickets with this seed gives some answers"
+    for answer in answers:
+        assert answer.followup.sent_at < answer.created_at <= timezone.now()
+        assert answer.followup.sent_at == long_ago + timedelta(hours=48)
+    late = TicketEvent.objects.filter(ticket__in=tickets, at__gt=timezone.now() - timedelta(minutes=5))
+    assert not late.exists()
+
+
+def test_seeding_twice_adds_nothing():
+    ticket = TicketFactory(resolved=True, resolved_at=timezone.now() - timedelta(days=5))
+    seed_followups([ticket.pk], random.Random(1))
+    assert seed_followups([ticket.pk], random.Random(1)) == 0
+    assert FollowUp.objects.count() == 1
+
+
+def test_the_widget_demo_page_embeds_the_seeded_site(client, agent, settings):
+    settings.SITE_URL = "http://testserver"
+    from followups.demo import seed_channels
+
+    site = seed_channels()
+    client.force_login(agent)
+    page = client.get("/followups/widget-demo/")
+    assert page.status_code == 200 and f'data-key="{site.key}"'.encode() in page.content

@@ -1,0 +1,340 @@
+"""The demo store behind ``manage.py seed_demo``: org, customers, orders, tickets and their history.
+
+Deterministic (one seeded ``random.Random``) and idempotent: everything is looked up by a
+natural key (slug, username, email, external id) before it is created, and a finished run is
+recognised by the last planned message, so a second run writes nothing.
+
+Tickets enter through ``tickets.intake.receive`` (so the intake pipeline triages and routes
+them) and their history is made by ``tickets.actions``, with queued jobs run inline. Everything
+happens "now"; afterwards each ticket's rows are moved back in time, one step at a time (the
+intake, the first reply, the resolution...), by set-based UPDATEs (``shift_history``). Rows
+written in the same step move by the same delta, so the event log stays consistent with the
+tickets and messages, and response and resolution times come out realistic.
+
+Integration points: the one place other apps hook into the demo
+----------------------------------------------------------------
+``SETUP_STEPS``      dotted paths called as ``step(context)`` once teams, tiers, agents, root
+                     causes and customers exist and before the first ticket arrives (routing's
+                     default workflow belongs here, so intake routes the demo tickets with it).
+``POST_SEED_STEPS``  dotted paths called as ``step(context)`` after the history is written and
+                     back-dated (follow-ups, CSAT answers, analytics snapshots...).
+``SHIFTED_COLUMNS``  (in ``tickets.demo_shift``, re-exported here) every table written while tickets are seeded (tickets' own, triage results,
+                     routing decisions, SLA clocks, follow-ups...) whose timestamps must move back
+                     with their ticket; a new app writing such rows adds a ``Shifted`` line.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from helpdesk.errors import HelpdeskError
+from helpdesk.queue import jobs_inline
+from tickets import actions, intake
+from tickets.demo_content import ROOT_CAUSES, TEAMS, TIERS, USERS, DemoUser
+from tickets.demo_plan import CustomerPlan, TicketPlan, plan_customers, plan_tickets
+from tickets.demo_shift import SHIFTED_COLUMNS, Shifted, shift_history
+from tickets.models import Customer, CustomerIdentity, Message, Order, RootCause, Ticket
+
+SETUP_STEPS: list[str] = []
+POST_SEED_STEPS: list[str] = []
+__all__ = [
+    "POST_SEED_STEPS",
+    "SETUP_STEPS",
+    "SHIFTED_COLUMNS",
+    "SeedContext",
+    "Shifted",
+    "run",
+    "shift_history",
+]
+
+
+SEED = 20261121
+DEMO_PASSWORD = "handoff-demo"
+STORE = "Northwind Goods"
+# Steps that would land closer to now than this are left for the live system to do.
+HORIZON = timedelta(minutes=20)
+
+
+@dataclass
+class SeedContext:
+    """What a setup or post-seed step gets: the seeded objects and a deterministic RNG."""
+
+    rng: random.Random
+    users: dict[str, object] = field(default_factory=dict)
+    customers: list[Customer] = field(default_factory=list)
+    ticket_ids: list[int] = field(default_factory=list)
+    log: Callable[[str], None] = print
+
+
+@dataclass
+class SeedReport:
+    created: bool
+    logins: list[DemoUser]
+    customers: int = 0
+    orders: int = 0
+    tickets: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+# --- the org -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def seed_org() -> dict[str, object]:
+    """Teams, tiers, groups, users and agent profiles, found by slug/username or created."""
+    team_model, tier_model = apps.get_model("routing", "Team"), apps.get_model("routing", "Tier")
+    profile_model = apps.get_model("routing", "AgentProfile")
+    teams = {
+        slug: team_model.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in TEAMS.items()
+    }
+    tiers = {}
+    for rank, slug, name, team, ai_may_answer, is_senior in TIERS:
+        defaults = {"rank": rank, "name": name, "team": teams.get(team), "ai_may_answer": ai_may_answer}
+        defaults["is_senior"] = is_senior
+        tiers[slug] = tier_model.objects.get_or_create(slug=slug, defaults=defaults)[0]
+    users = {}
+    password = make_password(DEMO_PASSWORD)  # hashed once: the hasher is slow on purpose
+    for spec in USERS:
+        user, created = get_user_model().objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "email": f"{spec.username}@{STORE.lower().replace(' ', '')}.example",
+                "is_staff": spec.superuser or "manager" in spec.roles,
+                "is_superuser": spec.superuser,
+            },
+        )
+        if created:
+            user.password = password
+            user.save(update_fields=["password"])
+        user.groups.add(*(Group.objects.get_or_create(name=role)[0] for role in spec.roles))
+        if spec.team or spec.tier:
+            profile_model.objects.get_or_create(
+                user=user,
+                defaults={
+                    "team": teams.get(spec.team),
+                    "tier": tiers.get(spec.tier),
+                    "skills": list(spec.skills),
+                    "availability": "online",
+                },
+            )
+        users[spec.username] = user
+    return users
+
+
+def seed_root_causes() -> dict[str, RootCause]:
+    for name, description in ROOT_CAUSES.items():
+        RootCause.objects.get_or_create(name=name, defaults={"description": description})
+    return {cause.name: cause for cause in RootCause.objects.filter(name__in=ROOT_CAUSES)}
+
+
+@transaction.atomic
+def seed_customers(plans: list[CustomerPlan]) -> list[Customer]:
+    """Customers with their channel identities and orders (bulk; existing emails are kept)."""
+    existing = {c.email: c for c in Customer.objects.filter(email__in=[p.email for p in plans])}
+    fresh = [
+        Customer(
+            name=p.name,
+            email=p.email,
+            phone=p.phone,
+            lifetime_value=p.lifetime_value,
+            order_count=p.order_count,
+            tags=p.tags,
+            locale=p.locale,
+            created_at=p.created_at,
+        )
+        for p in plans
+        if p.email not in existing
+    ]
+    for customer in Customer.objects.bulk_create(fresh):
+        existing[customer.email] = customer
+    customers = [existing[p.email] for p in plans]
+    CustomerIdentity.objects.bulk_create(
+        [
+            CustomerIdentity(customer=customer, channel=channel, handle=handle, created_at=plan.created_at)
+            for plan, customer in zip(plans, customers, strict=True)
+            for channel, handle in plan.identities
+        ],
+        ignore_conflicts=True,
+    )
+    Order.objects.bulk_create(
+        [
+            Order(customer=customer, **order.fields())
+            for plan, customer in zip(plans, customers, strict=True)
+            for order in plan.orders
+        ],
+        ignore_conflicts=True,
+    )
+    return customers
+
+
+# --- tickets and their history -----------------------------------------------------------------
+
+
+@dataclass
+class Timeline:
+    """The steps of one ticket: (real time the step started, the time it should appear to be)."""
+
+    base: datetime
+    steps: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+    def step(self, offset_hours: float) -> bool:
+        """Start a step ``offset_hours`` after the first message; False if it lies in the future."""
+        target = self.base + timedelta(hours=offset_hours)
+        if target > timezone.now() - HORIZON:
+            return False
+        self.steps.append((timezone.now(), target))
+        return True
+
+
+def _agent_text(text: str, plan: TicketPlan, agent) -> str:
+    return plan.render(text) + f"\n\nBest,\n{agent.first_name} at {STORE}"
+
+
+def seed_ticket(
+    plan: TicketPlan, *, users: dict, causes: dict[str, RootCause], outcomes: dict
+) -> tuple[int, Timeline] | None:
+    """Receive the ticket's first message and play its planned history; None if it already exists.
+
+    Returns the ticket id and the timeline of the steps that were played.
+    """
+    timeline = Timeline(base=timezone.now() - timedelta(hours=plan.age_hours))
+    timeline.step(0)
+    result = intake.receive(plan.inbound(0))
+    if not result.created:
+        return None
+    ticket, agent = result.ticket, users[plan.agent]
+    _play(plan, ticket, timeline, agent=agent, users=users, causes=causes, outcomes=outcomes)
+    return ticket.pk, timeline
+
+
+def _play(plan: TicketPlan, ticket: Ticket, timeline: Timeline, *, agent, users, causes, outcomes) -> None:
+    clock = 0.0
+    try:
+        if plan.assign and timeline.step(clock := clock + plan.gaps[0]):
+            ticket.refresh_from_db()
+            if ticket.assignee_id is None:
+                actions.assign_ticket(ticket, agent=agent, actor=users["taylor"] if plan.escalated else agent)
+            if plan.escalated:
+                actions.change_priority(ticket, priority=Ticket.Priority.URGENT, actor=agent, reason="risk")
+                actions.add_internal_note(ticket, body=plan.render(plan.note), author=agent)
+        if plan.reply and timeline.step(clock := clock + plan.gaps[1]):
+            reply = actions.reply_to_ticket(
+                ticket,
+                body=_agent_text(plan.reply_text, plan, agent),
+                author=agent,
+                commits_amount=plan.refund,
+            )
+            outcomes["replied"] += 1
+            if reply.delivery_status == Message.Delivery.HELD:
+                outcomes["held for approval"] += 1
+                return
+        if plan.follow_up and timeline.step(clock := clock + plan.gaps[2]):
+            intake.receive(plan.inbound(1))
+            if timeline.step(clock := clock + plan.gaps[3]):
+                actions.reply_to_ticket(ticket, body=_agent_text(plan.reply_text, plan, agent), author=agent)
+        if plan.resolve and timeline.step(clock := clock + plan.gaps[4]):
+            _resolve(ticket, plan, agent, causes)
+            outcomes["resolved"] += 1
+            if plan.reopen and timeline.step(clock := clock + plan.gaps[5]):
+                intake.receive(plan.inbound(2))
+                outcomes["reopened"] += 1
+                if timeline.step(clock := clock + plan.gaps[3]):
+                    actions.reply_to_ticket(
+                        ticket, body=_agent_text(plan.reply_text, plan, agent), author=agent
+                    )
+                    if timeline.step(clock := clock + plan.gaps[4]):
+                        _resolve(ticket, plan, agent, causes)
+            elif plan.close and timeline.step(clock + plan.gaps[6]):
+                actions.close_ticket(
+                    ticket, actor=None, actor_kind="system", reason="no reply after follow-up"
+                )
+                outcomes["closed"] += 1
+    except HelpdeskError:
+        # The live pipeline (routing, approvals) took the ticket somewhere this plan did not expect;
+        # its history stops there, which is still a consistent history.
+        outcomes["taken over by the pipeline"] += 1
+
+
+def _resolve(ticket: Ticket, plan: TicketPlan, agent, causes: dict[str, RootCause]) -> None:
+    actions.resolve_ticket(
+        ticket,
+        actor=agent,
+        resolution_method=plan.scenario.resolution_method,
+        root_cause=causes[plan.scenario.root_cause],
+        note=plan.render(plan.scenario.replies[0])[:500],
+    )
+
+
+# --- the whole run -----------------------------------------------------------------------------
+
+
+def is_seeded(ticket_plans: list[TicketPlan]) -> bool:
+    return Message.objects.filter(external_id=ticket_plans[-1].external_id(0)).exists()
+
+
+def run(
+    *,
+    customers: int = 200,
+    tickets: int = 500,
+    seed: int = SEED,
+    progress: Callable[[int], None] = lambda advance: None,
+    log: Callable[[str], None] = print,
+) -> SeedReport:
+    """Seed the demo store; a store already seeded with the same plan is left as it is.
+
+    ``progress`` is called with 1 after each ticket (the command drives a progress bar with it).
+    """
+    rng = random.Random(seed)
+    customer_plans = plan_customers(rng, customers, store=STORE)
+    ticket_plans = plan_tickets(rng, customer_plans, tickets, agents=[u.username for u in USERS], store=STORE)
+    logins = list(USERS)
+    if is_seeded(ticket_plans):
+        return SeedReport(created=False, logins=logins)
+    context = SeedContext(rng=rng, log=log)
+    context.users = seed_org()
+    causes = seed_root_causes()
+    context.customers = seed_customers(customer_plans)
+    for path in SETUP_STEPS:
+        import_string(path)(context)
+    outcomes = dict.fromkeys(
+        ["replied", "resolved", "reopened", "closed", "held for approval", "taken over by the pipeline"], 0
+    )
+    timelines: dict[int, Timeline] = {}
+    # Demo customers are fictional: nothing may leave by email, and nothing is left queued.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), jobs_inline():
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")  # demo data: speed over durability
+        for plan in ticket_plans:
+            seeded = seed_ticket(plan, users=context.users, causes=causes, outcomes=outcomes)
+            if seeded is not None:
+                timelines[seeded[0]] = seeded[1]
+            progress(1)
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO DEFAULT")
+    shift_history(timelines)
+    context.ticket_ids = sorted(timelines)
+    for path in POST_SEED_STEPS:
+        import_string(path)(context)
+    return SeedReport(
+        created=True,
+        logins=logins,
+        customers=len(context.customers),
+        orders=sum(len(p.orders) for p in customer_plans),
+        tickets=len(timelines),
+        outcomes=outcomes,
+    )

@@ -1,0 +1,347 @@
+"""The demo store's plan: who the customers are, what they ordered, what they write and what happens.
+
+Everything here is decided by the caller's ``random.Random`` before anything touches the
+database, so the same seed always plans the same store. ``tickets.demo`` writes the plan.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from tickets import intake
+from tickets.demo_content import (
+    CARRIERS,
+    CHANNEL_WEIGHTS,
+    CUSTOMER_TAGS,
+    FIRST_NAMES,
+    HTML_EMAIL,
+    LAST_NAMES,
+    PRODUCTS,
+    SCENARIOS,
+    Scenario,
+)
+
+FRONTLINE = ("alex", "sam", "kim")
+SPECIALIST_SCENARIOS = {
+    "refund_request",
+    "defect",
+    "billing_dispute",
+    "damaged",
+    "lost_parcel",
+    "spanish_refund",
+    "review_one_star",
+}
+SENIOR_SCENARIOS = {"legal_threat", "twitter_threat", "repeat_complaint", "vip_complaint", "safety"}
+FOLLOW_UP = "Any news on this? I haven't heard back."
+REOPEN = "Sorry, this isn't solved: {problem}"
+ESCALATION_NOTE = "Risk case ({key}). Priority raised; keep the customer updated daily until it is closed."
+
+
+@dataclass
+class OrderPlan:
+    external_id: str
+    number: str
+    sku: str
+    product: str
+    total: Decimal
+    carrier: str
+    tracking: str
+    placed_at: datetime
+    fulfillment: str = "delivered"
+    quantity: int = 1
+
+    def fields(self) -> dict:
+        shipped = self.fulfillment not in ("unfulfilled", "processing")
+        delivered = self.fulfillment in ("delivered", "returned")
+        status = {"returned": "refunded", "processing": "paid"}.get(self.fulfillment, "paid")
+        return {
+            "external_id": self.external_id,
+            "number": self.number,
+            "status": status,
+            "fulfillment_status": self.fulfillment,
+            "carrier": self.carrier if shipped else "",
+            "tracking_number": self.tracking if shipped else "",
+            "tracking_url": CARRIERS[self.carrier].format(tracking=self.tracking) if shipped else "",
+            "total": self.total,
+            "currency": "EUR",
+            "placed_at": self.placed_at,
+            "shipped_at": self.placed_at + timedelta(days=1) if shipped else None,
+            "delivered_at": self.placed_at + timedelta(days=4) if delivered else None,
+            "line_items": [
+                {
+                    "sku": self.sku,
+                    "name": self.product,
+                    "quantity": self.quantity,
+                    "price": str((self.total / self.quantity).quantize(Decimal("0.01"))),
+                }
+            ],
+        }
+
+
+@dataclass
+class CustomerPlan:
+    index: int
+    first: str
+    last: str
+    email: str
+    phone: str
+    handle: str
+    lifetime_value: Decimal
+    order_count: int
+    tags: list[str]
+    created_at: datetime
+    orders: list[OrderPlan] = field(default_factory=list)
+    locale: str = "en"
+
+    @property
+    def name(self) -> str:
+        return f"{self.first} {self.last}"
+
+    @property
+    def is_vip(self) -> bool:
+        return "vip" in self.tags
+
+    @property
+    def identities(self) -> list[tuple[str, str]]:
+        return [
+            ("email", self.email),
+            ("sms", self.phone),
+            ("social", f"@{self.handle}"),
+            ("chat", f"chat-{self.handle}"),
+            ("review", f"review:{self.handle}"),
+        ]
+
+
+@dataclass
+class TicketPlan:
+    n: int
+    customer: CustomerPlan
+    scenario: Scenario
+    channel: str
+    order: OrderPlan
+    age_hours: float
+    agent: str
+    variant: int
+    html: bool
+    days: int
+    refund: Decimal | None
+    assign: bool
+    reply: bool
+    follow_up: bool
+    resolve: bool
+    reopen: bool
+    close: bool
+    escalated: bool
+    # Hours between steps: assign, reply, follow-up, second reply, resolve, reopen, close.
+    gaps: tuple[float, ...]
+    store: str = ""
+
+    @property
+    def note(self) -> str:
+        return ESCALATION_NOTE.format(key=self.scenario.key)
+
+    @property
+    def reply_text(self) -> str:
+        return self.scenario.replies[self.variant % len(self.scenario.replies)]
+
+    def render(self, text: str) -> str:
+        amount = self.refund if self.refund is not None else self.order.total
+        return text.format(
+            first=self.customer.first,
+            order=self.order.number,
+            product=self.order.product,
+            sku=self.order.sku,
+            carrier=self.order.carrier,
+            tracking=self.order.tracking,
+            amount=amount,
+            days=self.days,
+            store=self.store,
+        )
+
+    def external_id(self, k: int) -> str:
+        if self.channel == "email":
+            return f"<demo-{self.n:04d}.{k}@mail.example.org>"
+        return f"demo-{self.channel}-{self.n:04d}-{k}"
+
+    def sender(self) -> intake.Sender:
+        c = self.customer
+        return {
+            "email": intake.Sender(email=c.email, name=c.name),
+            "api": intake.Sender(email=c.email, name=c.name),
+            "chat": intake.Sender(email=c.email, handle=f"chat-{c.handle}", name=c.name),
+            "social": intake.Sender(handle=f"@{c.handle}", name=c.name),
+            "sms": intake.Sender(phone=c.phone, name=c.name),
+            "review": intake.Sender(handle=f"review:{c.handle}", name=c.first),
+        }[self.channel]
+
+    def inbound(self, k: int) -> intake.InboundMessage:
+        """The customer's k-th message: 0 opens the ticket, 1 chases it, 2 reopens it."""
+        scenario = self.scenario
+        subject = self.render(scenario.subjects[self.variant % len(scenario.subjects)])
+        if k == 0:
+            body = self.render(scenario.bodies[self.variant % len(scenario.bodies)])
+        elif k == 1:
+            body = self.render(scenario.follow_ups[0]) if scenario.follow_ups else FOLLOW_UP
+        else:
+            body = REOPEN.format(problem=self.render(scenario.bodies[0]))
+        html = ""
+        if self.html and k == 0:
+            html = HTML_EMAIL.format(greeting="Hello,", body=body.replace("\n", "<br>"))
+            body = ""
+        threaded = self.channel != "email"
+        return intake.InboundMessage(
+            channel=self.channel,
+            sender=self.sender(),
+            subject=subject if k == 0 else f"Re: {subject}",
+            body=body,
+            body_html=html,
+            external_id=self.external_id(k),
+            thread_key=f"demo-{self.n:04d}" if threaded else "",
+            references=[self.external_id(0)] if k and not threaded else (),
+            order_number=self.order.number if k == 0 else "",
+            metadata={"demo": True, "locale": scenario.locale},
+        )
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def plan_customers(rng: random.Random, count: int, *, store: str) -> list[CustomerPlan]:
+    """``count`` customers; about one in ten a VIP by lifetime value; one to five orders each."""
+    now = timezone.now()
+    plans = []
+    for i in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        vip = rng.random() < 0.1
+        created_at = now - timedelta(days=rng.uniform(90, 900))
+        tags = sorted(set(rng.sample(CUSTOMER_TAGS, rng.randint(0, 2))) | ({"vip"} if vip else set()))
+        plan = CustomerPlan(
+            index=i,
+            first=first,
+            last=last,
+            email=f"{_ascii(first)}.{_ascii(last)}.{i}@example.org",
+            phone=f"+49170{i:07d}",
+            handle=f"{_ascii(first)}{_ascii(last)}{i}",
+            lifetime_value=Decimal("0"),
+            order_count=0,
+            tags=tags,
+            created_at=created_at,
+        )
+        for k in range(rng.randint(1, 5)):
+            sku, product, price = rng.choice(PRODUCTS)
+            quantity = rng.choice([1, 1, 1, 2])
+            plan.orders.append(
+                OrderPlan(
+                    external_id=f"demo-order-{i:04d}-{k}",
+                    number=f"{100000 + i * 10 + k}",
+                    sku=sku,
+                    product=product,
+                    total=Decimal(price) * quantity,
+                    carrier=rng.choice(list(CARRIERS)),
+                    tracking=f"{rng.randrange(10**11, 10**12)}",
+                    placed_at=now - timedelta(days=rng.uniform(20, 180)),
+                    fulfillment=rng.choice(["delivered"] * 6 + ["in_transit", "shipped"]),
+                    quantity=quantity,
+                )
+            )
+        history = Decimal(rng.randint(2500, 12000) if vip else rng.randint(0, 900))
+        plan.lifetime_value = sum((o.total for o in plan.orders), Decimal("0")) + history
+        plan.order_count = len(plan.orders) + (rng.randint(15, 60) if vip else rng.randint(0, 6))
+        plans.append(plan)
+    return plans
+
+
+def _pick_customer(rng: random.Random, scenario: Scenario, customers, regulars, seen) -> CustomerPlan:
+    if scenario.vip_only:
+        return rng.choice([c for c in customers if c.is_vip] or customers)
+    if scenario.key == "repeat_complaint" and seen:
+        return rng.choice(sorted(seen, key=lambda c: c.index))
+    if rng.random() < 0.25:
+        return rng.choice(regulars)
+    return rng.choice(customers)
+
+
+def plan_tickets(
+    rng: random.Random, customers: list[CustomerPlan], count: int, *, agents: list[str], store: str
+) -> list[TicketPlan]:
+    """``count`` tickets over the last 60 days (denser lately), with the history each will get."""
+    scenarios = list(SCENARIOS)
+    weights = [s.weight for s in scenarios]
+    channels = [c for c in CHANNEL_WEIGHTS if c != "review"]
+    channel_weights = [CHANNEL_WEIGHTS[c] for c in channels]
+    regulars = rng.sample(customers, min(25, len(customers)))
+    seen: set[int] = set()
+    seen_customers: list[CustomerPlan] = []
+    now = timezone.now()
+    plans = []
+    for n in range(1, count + 1):
+        scenario = rng.choices(scenarios, weights)[0]
+        customer = _pick_customer(rng, scenario, customers, regulars, seen_customers)
+        if customer.index not in seen:
+            seen.add(customer.index)
+            seen_customers.append(customer)
+        if scenario.locale != "en":
+            customer.locale = scenario.locale
+        channel = scenario.channels[0] if scenario.channels else rng.choices(channels, channel_weights)[0]
+        order = max(customer.orders, key=lambda o: o.placed_at)
+        age_hours = rng.uniform(0, 72) if rng.random() < 0.25 else rng.uniform(0, 60 * 24)
+        if scenario.fulfillment:
+            order.fulfillment = scenario.fulfillment
+            order.placed_at = min(
+                order.placed_at, now - timedelta(hours=age_hours) - timedelta(days=rng.uniform(3, 12))
+            )
+        if scenario.key in SENIOR_SCENARIOS:
+            agent = "morgan"
+        elif scenario.key in SPECIALIST_SCENARIOS:
+            agent = "riley"
+        else:
+            agent = rng.choice(FRONTLINE)
+        assert agent in agents
+        refund = None
+        if scenario.refund_share:
+            refund = (order.total * Decimal(str(scenario.refund_share))).quantize(Decimal("0.01"))
+        escalated = scenario.key in SENIOR_SCENARIOS
+        assign = rng.random() < 0.85
+        reply = assign and rng.random() < 0.92
+        resolve = reply and rng.random() < 0.85
+        reopen = resolve and rng.random() < 0.09
+        plans.append(
+            TicketPlan(
+                n=n,
+                customer=customer,
+                scenario=scenario,
+                channel=channel,
+                order=order,
+                age_hours=age_hours,
+                agent=agent,
+                variant=rng.randrange(12),
+                html=channel == "email" and rng.random() < 0.25,
+                days=rng.randint(3, 14),
+                refund=refund,
+                assign=assign,
+                reply=reply,
+                follow_up=reply and rng.random() < 0.3,
+                resolve=resolve,
+                reopen=reopen,
+                close=resolve and not reopen and rng.random() < 0.5,
+                escalated=escalated,
+                gaps=(
+                    rng.uniform(0.05, 1.0 if escalated else 3.0),
+                    rng.uniform(0.2, 2.0 if escalated else 26.0),
+                    rng.uniform(2, 30),
+                    rng.uniform(0.3, 8),
+                    rng.uniform(0.5, 60),
+                    rng.uniform(24, 120),
+                    rng.uniform(48, 144),
+                ),
+                store=store,
+            )
+        )
+    return plans
