@@ -232,14 +232,13 @@ def escalate_ticket(
 
 
 def may_deescalate(user: AbstractBaseUser, ticket: Ticket) -> bool:
-    """The receiving tier's agents, the assignee, and senior agents or above."""
+    """The receiving tier's agents (or its team's), the assignee, and senior agents or above."""
     if alerts.holds_role(user, ROLE_SENIOR) or ticket.assignee_id == user.pk:
         return True
-    return (
-        AgentProfile.objects.filter(user=user)
-        .filter(Q(tier_id=ticket.tier_id) | Q(team_id=ticket.team_id))
-        .exists()
-    )
+    # The receiver is the tier (or the team serving it), not whichever queue the row sits in.
+    serving_team = ticket.tier.team_id if ticket.tier_id else None
+    holds = Q(tier_id=ticket.tier_id) | Q(team_id=serving_team) if serving_team else Q(tier_id=ticket.tier_id)
+    return AgentProfile.objects.filter(user=user).filter(holds).exists()
 
 
 @transaction.atomic
