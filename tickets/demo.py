@@ -46,7 +46,7 @@ from tickets.demo_plan import CustomerPlan, TicketPlan, plan_customers, plan_tic
 from tickets.models import Customer, CustomerIdentity, Message, Order, RootCause, Ticket
 
 SETUP_STEPS: list[str] = []
-POST_SEED_STEPS: list[str] = []
+POST_SEED_STEPS: list[str] = ["analytics.demo.seed"]
 # (table, column holding the ticket id, columns of moments, columns of deadlines). Moments move
 # with the step that wrote them; deadlines move with the ticket's intake.
 SHIFTED_COLUMNS: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
