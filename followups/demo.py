@@ -11,11 +11,12 @@ import random
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from followups import actions
-from followups.models import FollowUp, FollowUpTemplate
+from followups.models import FollowUp, FollowUpTemplate, WebhookSource, WidgetSite
 from tickets.models import Ticket, TicketEvent
 
 ANSWER_RATE = 0.45
@@ -63,9 +64,20 @@ def seed_templates() -> None:
         )
 
 
+def seed_channels() -> WidgetSite:
+    """A widget site for the demo's own origin and a review source (idempotent)."""
+    origins = sorted({settings.SITE_URL, "http://127.0.0.1:8000", "http://localhost:8000"})
+    site, _ = WidgetSite.objects.get_or_create(
+        name="Demo shop", defaults={"allowed_origins": origins, "greeting": "Hi! Questions about an order?"}
+    )
+    WebhookSource.objects.get_or_create(slug="reviews", defaults={"name": "Review site", "channel": "review"})
+    return site
+
+
 def seed_followups(ticket_ids: Iterable[int], rng: random.Random) -> int:
     """Give resolved demo tickets their follow-ups and a share of them CSAT answers; returns how many."""
     seed_templates()
+    seed_channels()
     now = timezone.now()
     tickets = Ticket.objects.filter(
         pk__in=list(ticket_ids), status=Ticket.Status.RESOLVED, resolved_at__isnull=False

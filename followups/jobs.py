@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from followups import actions, mailbox
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Ticket
 
 
 def deliver_message(message_id: int) -> None:
@@ -22,15 +22,9 @@ def ticket_resolved(ticket_id: int) -> None:
 
 def ticket_reopened(ticket_id: int) -> None:
     """Cancel the follow-ups scheduled before the latest reopening (a newer one survives)."""
-    reopened_at = (
-        TicketEvent.objects.filter(ticket_id=ticket_id, kind=TicketEvent.Kind.REOPENED)
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
     ticket = Ticket.objects.filter(pk=ticket_id).first()
-    if ticket and reopened_at:
-        actions.cancel_followups(ticket, reason="ticket_reopened", created_before=reopened_at)
+    if ticket:
+        actions.cancel_followups_after_reopen(ticket)
 
 
 def send_due_followups() -> int:

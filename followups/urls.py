@@ -7,6 +7,7 @@ app_name = "followups"
 
 urlpatterns = [
     path("csat/<str:token>/", views.csat, name="csat"),
+    path("widget-demo/", views.widget_demo, name="widget-demo"),
 ]
 
 api_urlpatterns = [

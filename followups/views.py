@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from followups import actions
 from followups.forms import CsatForm
+from followups.models import WidgetSite
 from helpdesk.errors import HelpdeskError
 
 
@@ -35,3 +37,14 @@ def csat(request: HttpRequest, token: str) -> HttpResponse:
         }
         context = {"state": states.get(type(exc), "invalid"), "error": exc.message}
         return render(request, "followups/csat.html", context, status=exc.status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def widget_demo(request: HttpRequest) -> HttpResponse:
+    """A stand-in shop page with the widget embedded, to try the chat from the demo."""
+    origin = f"{request.scheme}://{request.get_host()}"
+    site = next((s for s in WidgetSite.objects.filter(is_active=True) if s.allows_origin(origin)), None)
+    if site is None:
+        raise Http404("No active widget site allows this origin; add it in the admin.")
+    return render(request, "followups/widget_demo.html", {"site": site})

@@ -4,15 +4,28 @@ Side effects run after the surrounding transaction commits, so a job never sees 
 was rolled back and never runs inside the request that caused it.
 """
 
+import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+# Set by ``jobs_inline``: jobs run in-process at once instead of going to the broker.
+_inline = threading.local()
 
 
 def enqueue(path: str, *args: Any, **kwargs: Any) -> None:
     """Queue ``path(*args)`` now (callers that are not inside a transaction)."""
+    if getattr(_inline, "active", False):
+        try:
+            import_string(path)(*args, **kwargs)
+        except Exception:
+            logger.exception("Inline job %s%r failed", path, args)
+        return
     from django_q.tasks import async_task
 
     async_task(path, *args, **kwargs)
@@ -44,14 +57,12 @@ def schedule_once(path: str, *args: Any, run_at: Any, name: str | None = None) -
 def jobs_inline() -> Iterator[None]:
     """Run every job queued inside the block in-process, at once (demo seeding, one-off scripts).
 
-    Nothing is left in the broker for a worker to pick up later, so the rows a job writes are
-    there when the block ends.
+    Nothing goes to the broker (no task rows, no worker needed), so the rows a job writes are
+    there when the block ends. A failing job is logged and does not stop the caller.
     """
-    from django_q.conf import Conf
-
-    previous = Conf.SYNC
-    Conf.SYNC = True
+    previous = getattr(_inline, "active", False)
+    _inline.active = True
     try:
         yield
     finally:
-        Conf.SYNC = previous
+        _inline.active = previous

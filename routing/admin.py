@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+import routing.triage.admin  # noqa: F401  (registers the triage admin pages)
 from helpdesk.queue import enqueue_on_commit
 from routing.models import (
     ActionRule,

@@ -95,7 +95,7 @@ class RoutingDetailSerializer(serializers.Serializer):
     ticket = serializers.IntegerField(source="pk")
     reference = serializers.CharField()
     tier = TierSerializer(allow_null=True)
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team = serializers.CharField(source="team.slug", allow_null=True, default=None)
     assignee = serializers.StringRelatedField()
     handled_by_ai = serializers.BooleanField()
     priority = serializers.IntegerField()
@@ -201,6 +201,8 @@ class ApprovalListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Approval]:
+        if getattr(self, "swagger_fake_view", False):
+            return Approval.objects.none()
         wanted = self.request.query_params.get("status", Approval.Status.PENDING)
         if wanted not in (*Approval.Status.values, "all"):
             raise serializers.ValidationError(

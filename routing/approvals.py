@@ -92,7 +92,9 @@ def _held_replies(approval: Approval) -> list[Message]:
     """The held replies this approval covers: its own message, else held money up to its amount."""
     if approval.message_id:
         return [approval.message]
-    held = Message.objects.filter(ticket_id=approval.ticket_id, delivery_status=Message.Delivery.HELD)
+    held = Message.objects.filter(
+        ticket_id=approval.ticket_id, delivery_status=Message.Delivery.HELD
+    ).select_related("author")
     covered = []
     for message in held.order_by("created_at", "id"):
         committed = message.metadata.get("commits_amount")
@@ -101,7 +103,9 @@ def _held_replies(approval: Approval) -> list[Message]:
     return covered
 
 
-def _decide(approval: Approval, *, actor: AbstractBaseUser, status: str, note: str) -> Approval:
+def _decide(
+    approval: Approval, *, actor: AbstractBaseUser, status: str, note: str, held: list[Message]
+) -> Approval:
     approval.status = status
     approval.decided_by = actor
     approval.decided_at = timezone.now()
@@ -119,11 +123,14 @@ def _decide(approval: Approval, *, actor: AbstractBaseUser, status: str, note: s
             "note": approval.note,
         },
     )
-    if approval.requested_by_id:
+    # The requester and whoever wrote a reply that waited on this decision.
+    told = [approval.requested_by] if approval.requested_by_id else []
+    told += [message.author for message in held if message.author_id]
+    if told:
         alerts.alert(
-            [approval.requested_by],
+            told,
             kind=Notification.Kind.APPROVAL_DECIDED,
-            text=f"{ticket.reference}: your approval request was {status} by {actor}"
+            text=f"{ticket.reference}: the approval was {status} by {actor}"
             + (f": {approval.note}" if approval.note else "."),
             ticket=ticket,
         )
@@ -135,7 +142,7 @@ def approve(approval: Approval, *, actor: AbstractBaseUser, note: str = "") -> A
     """Approve and send the replies that waited on it. Raises ``NotAllowed`` / ``IllegalTransition``."""
     approval = _lock_for_decision(approval, actor)
     held = _held_replies(approval)
-    _decide(approval, actor=actor, status=Approval.Status.APPROVED, note=note)
+    _decide(approval, actor=actor, status=Approval.Status.APPROVED, note=note, held=held)
     for message in held:
         actions.release_held_reply(message, actor=actor)
     return approval
@@ -148,7 +155,7 @@ def deny(approval: Approval, *, actor: AbstractBaseUser, note: str) -> Approval:
         raise InvalidInput("Say why the approval is denied.", field="note")
     approval = _lock_for_decision(approval, actor)
     held = _held_replies(approval)
-    _decide(approval, actor=actor, status=Approval.Status.DENIED, note=note)
+    _decide(approval, actor=actor, status=Approval.Status.DENIED, note=note, held=held)
     for message in held:
         actions.discard_held_reply(message, actor=actor, reason=f"approval denied: {note.strip()}")
     ticket = Ticket.objects.select_for_update().get(pk=approval.ticket_id)

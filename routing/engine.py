@@ -149,8 +149,13 @@ def plan_route(
     rules: Iterable[RoutingRule],
     trigger: str,
     context: Context | None = None,
+    with_dues: bool = True,
 ) -> Plan:
-    """Decide without writing. ``rules`` may be unsaved (the dry run's edited rule set)."""
+    """Decide without writing. ``rules`` may be unsaved (the dry run's edited rule set).
+
+    ``with_dues`` previews the SLA due times (the dry run shows them; routing computes them
+    when it starts the clocks, so it skips the preview).
+    """
     context = context or Context.load()
     plan = Plan(destination="", tier=None, team_id=None, priority=ticket.priority)
     priorities = []
@@ -225,7 +230,7 @@ def plan_route(
             plan.tags.append(PRESSURE_TAG)
             plan.notes.append(f"Queue under pressure: low-risk case to AI ('{allowed.name}').")
 
-    if current is not None and trigger not in TRIGGERS_THAT_MAY_LOWER:
+    if current is not None and trigger not in TRIGGERS_THAT_MAY_LOWER and PRESSURE_TAG not in plan.tags:
         lowering = _rank(plan.tier) < current.rank and not ticket.handled_by_ai
         if lowering or (plan.is_ai and not ticket.handled_by_ai and PRESSURE_TAG not in plan.tags):
             plan.destination, plan.tier, plan.team_id, plan.agent = (
@@ -267,7 +272,7 @@ def route_ticket(ticket: Ticket, *, trigger: str, actor: AbstractBaseUser | None
     vip.apply_vip_rules(ticket.customer)
     facts = facts_for(ticket)
     context = Context.load()
-    plan = plan_route(ticket, facts, rules=active_rules(), trigger=trigger, context=context)
+    plan = plan_route(ticket, facts, rules=active_rules(), trigger=trigger, context=context, with_dues=False)
     first = not ticket.routing_decisions.exists()
     previous_tier = ticket.tier_id
     _apply(ticket, plan, trigger=trigger, actor=actor)

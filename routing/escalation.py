@@ -126,7 +126,9 @@ def move_ticket(
     )
     placement.place(ticket, tier_id=to_tier.pk, team_id=to_tier.team_id, handled_by_ai=to_ai)
     if ticket.assignee_id and not _serves(ticket.assignee_id, to_tier.team_id):
-        ticket = actions.assign_ticket(ticket, agent=None, actor=actor)
+        actions.assign_ticket(ticket, agent=None, actor=actor)
+        # The caller's instance is the one it keeps using: bring it up to date in place.
+        ticket.refresh_from_db(fields=["assignee", "assigned_at", "stage"])
     kind = (
         TicketEvent.Kind.ESCALATED if direction == Escalation.Direction.UP else TicketEvent.Kind.DEESCALATED
     )
@@ -175,7 +177,9 @@ def _require_reason(reason: str) -> str:
 
 
 def _lock_open(ticket: Ticket) -> Ticket:
-    ticket = Ticket.objects.select_for_update().select_related("tier", "customer").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("tier", "customer").get(pk=ticket.pk)
+    )
     if not ticket.is_open:
         raise IllegalTransition(f"The ticket is {ticket.get_status_display().lower()}; reopen it first.")
     return ticket

@@ -106,3 +106,18 @@ def recalculate_sla_dues() -> int:
     from routing import sla_clocks
 
     return sla_clocks.recalculate_open()
+
+
+def customer_changed(customer_id: int) -> int:
+    """Re-apply VIP rules to a customer whose LTV, orders or tags changed; re-route their open
+    tickets when the VIP level moved. Returns how many tickets were re-routed."""
+    from routing import vip
+    from tickets.models import Customer
+
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None or not vip.apply_vip_rules(customer):
+        return 0
+    open_ids = list(Ticket.objects.open().filter(customer=customer).values_list("pk", flat=True))
+    for ticket_id in open_ids:
+        reroute_ticket(ticket_id)
+    return len(open_ids)

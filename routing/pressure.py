@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from routing.models import Team, TeamPressure, Thresholds
+from routing.guards import allowing_action_rule
+from routing.models import ActionRule, Team, TeamPressure, Thresholds
 from tickets.models import Ticket
 
 # Tickets moved per team per run: the job runs every minute, so a burst drains gradually.
@@ -73,15 +74,20 @@ def rebalance() -> dict[str, int]:
     rose, eased = record(measure())
     under = list(TeamPressure.objects.filter(under_pressure=True).values_list("team_id", flat=True))
     to_ai = back = 0
+    action_rules = list(ActionRule.objects.filter(is_active=True))
+    covered = {issue_type for rule in action_rules for issue_type in rule.issue_types}
     candidates = (
         waiting_queue()
-        .filter(team_id__in=under, signals={}, first_response_at__isnull=True)
+        .filter(team_id__in=under, signals={}, first_response_at__isnull=True, issue_type__in=covered)
         .filter(Q(amount_at_stake__isnull=True) | Q(amount_at_stake=0))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:MOVES_PER_RUN]
+        .exclude(customer__vip_level__gt="")
+        .order_by("created_at")[:MOVES_PER_RUN]
     )
-    for ticket_id in list(candidates):
-        decision = route_ticket(Ticket(pk=ticket_id), trigger="pressure")
+    for ticket in list(candidates):
+        # Only re-route what AI may take, so waiting tickets do not collect a decision a minute.
+        if allowing_action_rule(ticket, rules=action_rules) is None:
+            continue
+        decision = route_ticket(ticket, trigger="pressure")
         to_ai += decision.destination == "ai"
     returning = (
         Ticket.objects.open()

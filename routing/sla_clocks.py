@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from routing.models import BusinessCalendar, SlaClock, SlaPolicy, Team, Thresholds, Tier
+from routing.models import BusinessCalendar, Escalation, SlaClock, SlaPolicy, Team, Thresholds, Tier
 from routing.sla import ALWAYS_OPEN, Calendar, add_business_minutes, business_minutes_between
 from tickets.models import Ticket
 
@@ -257,10 +257,18 @@ def sync_clocks(now: datetime) -> dict[str, int]:
         WHERE {running} AND c.paused_at IS NULL AND t.status = 'pending'
         FOR UPDATE OF c SKIP LOCKED)
       UPDATE {clock} c SET paused_at = %(now)s FROM waiting WHERE c.id = waiting.id RETURNING c.ticket_id"""
+    escalation = Escalation._meta.db_table
+    acknowledged = f"""
+      UPDATE {escalation} e SET acknowledged_at = c.stopped_at
+      FROM {clock} c
+      WHERE c.ticket_id = e.ticket_id AND c.kind = 'acknowledgement' AND c.stopped_at IS NOT NULL
+        AND e.direction = 'up' AND e.acknowledged_at IS NULL AND e.created_at <= c.stopped_at"""
     with transaction.atomic():
         stopped = {row[0] for row in _execute(met, {"now": now})}
         paused = {row[0] for row in _execute(pause, {"now": now})}
         mirror_dues(stopped | paused)
+        # An escalation is acknowledged when the receiving tier first answers after it.
+        _execute(acknowledged, [])
     resumed = 0
     while True:
         with transaction.atomic():

@@ -441,11 +441,10 @@ def merge_customers(source: Customer, *, into: Customer, actor: AbstractBaseUser
     into.save(update_fields=["lifetime_value", "order_count", "tags", "name", "email", "phone", "updated_at"])
     source.merged_into = into
     source.save(update_fields=["merged_into", "updated_at"])
-    for ticket in Ticket.objects.filter(pk__in=moved_tickets):
-        events.record(
-            ticket,
-            TicketEvent.Kind.MERGED,
-            actor=actor,
-            data={"from_customer_id": source.pk, "into_customer_id": into.pk},
-        )
+    events.record_many(
+        moved_tickets,
+        TicketEvent.Kind.MERGED,
+        actor=actor,
+        data={"from_customer_id": source.pk, "into_customer_id": into.pk},
+    )
     return into

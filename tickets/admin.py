@@ -9,8 +9,10 @@ from tickets import actions
 from tickets.api_auth import create_api_key
 from tickets.models import (
     ApiKey,
+    Attachment,
     Customer,
     CustomerIdentity,
+    Macro,
     Message,
     Notification,
     Order,
@@ -40,6 +42,7 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["vip_level", "created_at"]
     search_fields = ["name", "email", "phone", "identities__handle"]
     readonly_fields = ["merged_into", "created_at", "updated_at"]
+    list_select_related = ["merged_into"]
     inlines = [IdentityInline]
     actions = ["merge_into_oldest"]
 
@@ -76,6 +79,27 @@ class OrderAdmin(admin.ModelAdmin):
     autocomplete_fields = ["customer"]
 
 
+@admin.register(CustomerIdentity)
+class CustomerIdentityAdmin(admin.ModelAdmin):
+    list_display = ["handle", "channel", "customer", "created_at"]
+    list_filter = ["channel"]
+    search_fields = ["handle", "customer__email", "customer__name"]
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["filename", "content_type", "size", "message", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["filename"]
+    list_select_related = ["message"]
+    readonly_fields = ["message", "filename", "content_type", "size", "file", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
 @admin.register(RootCause)
 class RootCauseAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active", "created_at"]
@@ -90,6 +114,9 @@ class MessageInline(admin.StackedInline):
     fields = ["created_at", "direction", "author_kind", "author", "is_internal", "delivery_status", "body"]
     readonly_fields = fields
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
+        return super().get_queryset(request).select_related("author")
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -100,6 +127,9 @@ class EventInline(admin.TabularInline):
     can_delete = False
     fields = ["at", "kind", "actor", "actor_kind", "data"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TicketEvent]:
+        return super().get_queryset(request).select_related("actor")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -204,3 +234,10 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["recipient"]
     search_fields = ["text", "recipient__username"]
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    list_display = ["name", "issue_type", "is_active", "updated_at"]
+    list_filter = ["is_active", "issue_type"]
+    search_fields = ["name", "body"]

@@ -18,13 +18,13 @@ Integration points: the one place other apps hook into the demo
                      default workflow belongs here, so intake routes the demo tickets with it).
 ``POST_SEED_STEPS``  dotted paths called as ``step(context)`` after the history is written and
                      back-dated (follow-ups, CSAT answers, analytics snapshots...).
-``SHIFTED_COLUMNS``  other apps' tables written while tickets are seeded (triage results,
-                     follow-ups...) whose timestamps must move back with their ticket.
+``SHIFTED_COLUMNS``  (in ``tickets.demo_shift``, re-exported here) every table written while tickets are seeded (tickets' own, triage results,
+                     routing decisions, SLA clocks, follow-ups...) whose timestamps must move back
+                     with their ticket; a new app writing such rows adds a ``Shifted`` line.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test import override_settings
@@ -43,35 +44,21 @@ from helpdesk.queue import jobs_inline
 from tickets import actions, intake
 from tickets.demo_content import ROOT_CAUSES, TEAMS, TIERS, USERS, DemoUser
 from tickets.demo_plan import CustomerPlan, TicketPlan, plan_customers, plan_tickets
+from tickets.demo_shift import SHIFTED_COLUMNS, Shifted, shift_history
 from tickets.models import Customer, CustomerIdentity, Message, Order, RootCause, Ticket
 
 SETUP_STEPS: list[str] = []
 POST_SEED_STEPS: list[str] = ["analytics.demo.seed"]
-# (table, column holding the ticket id, columns of moments, columns of deadlines). Moments move
-# with the step that wrote them; deadlines move with the ticket's intake.
-SHIFTED_COLUMNS: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
-    (
-        "tickets_ticket",
-        "id",
-        (
-            "created_at",
-            "first_message_at",
-            "last_customer_message_at",
-            "last_agent_message_at",
-            "first_response_at",
-            "resolved_at",
-            "closed_at",
-            "assigned_at",
-            "updated_at",
-            "sla_paused_at",
-            "triaged_at",
-        ),
-        ("first_response_due_at", "next_response_due_at", "resolution_due_at", "sla_due_at"),
-    ),
-    ("tickets_message", "ticket_id", ("created_at", "sent_at"), ()),
-    ("tickets_ticketevent", "ticket_id", ("at",), ()),
-    ("tickets_notification", "ticket_id", ("created_at", "read_at"), ()),
+__all__ = [
+    "POST_SEED_STEPS",
+    "SETUP_STEPS",
+    "SHIFTED_COLUMNS",
+    "SeedContext",
+    "Shifted",
+    "run",
+    "shift_history",
 ]
+
 
 SEED = 20261121
 DEMO_PASSWORD = "handoff-demo"
@@ -119,6 +106,7 @@ def seed_org() -> dict[str, object]:
         defaults["is_senior"] = is_senior
         tiers[slug] = tier_model.objects.get_or_create(slug=slug, defaults=defaults)[0]
     users = {}
+    password = make_password(DEMO_PASSWORD)  # hashed once: the hasher is slow on purpose
     for spec in USERS:
         user, created = get_user_model().objects.get_or_create(
             username=spec.username,
@@ -131,7 +119,7 @@ def seed_org() -> dict[str, object]:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = password
             user.save(update_fields=["password"])
         user.groups.add(*(Group.objects.get_or_create(name=role)[0] for role in spec.roles))
         if spec.team or spec.tier:
@@ -292,42 +280,6 @@ def _resolve(ticket: Ticket, plan: TicketPlan, agent, causes: dict[str, RootCaus
     )
 
 
-def shift_history(timelines: dict[int, Timeline]) -> None:
-    """Move each ticket's rows back in time, step by step, with one UPDATE per table.
-
-    A row written during a step moves by that step's delta (real start minus intended time);
-    deadlines move with the first step. ``SHIFTED_COLUMNS`` lists the tables and columns.
-    """
-    rows = [
-        (ticket_id, started, started - target)
-        for ticket_id, timeline in timelines.items()
-        for started, target in timeline.steps
-    ]
-    if not rows:
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE demo_shift (ticket_id bigint, started timestamptz, delta interval) ON COMMIT DROP"
-        )
-        cursor.executemany("INSERT INTO demo_shift VALUES (%s, %s, %s)", rows)
-        cursor.execute("CREATE INDEX ON demo_shift (ticket_id, started)")
-        cursor.execute(
-            "CREATE TEMP TABLE demo_first ON COMMIT DROP AS "
-            "SELECT DISTINCT ON (ticket_id) ticket_id, delta FROM demo_shift ORDER BY ticket_id, started"
-        )
-        for table, ticket_column, moments, deadlines in SHIFTED_COLUMNS:
-            step_delta = (
-                "COALESCE((SELECT s.delta FROM demo_shift s WHERE s.ticket_id = t.{tc} AND s.started <= t.{c}"
-                " ORDER BY s.started DESC LIMIT 1), f.delta)"
-            )
-            assignments = [f"{c} = t.{c} - {step_delta.format(tc=ticket_column, c=c)}" for c in moments]
-            assignments += [f"{c} = t.{c} - f.delta" for c in deadlines]
-            cursor.execute(
-                f"UPDATE {table} t SET {', '.join(assignments)} "
-                f"FROM demo_first f WHERE f.ticket_id = t.{ticket_column}"
-            )
-
-
 # --- the whole run -----------------------------------------------------------------------------
 
 
@@ -364,9 +316,6 @@ def run(
     )
     timelines: dict[int, Timeline] = {}
     # Demo customers are fictional: nothing may leave by email, and nothing is left queued.
-    quiet_queue = logging.getLogger("django-q")
-    queue_level = quiet_queue.level
-    quiet_queue.setLevel(logging.WARNING)  # one log line per inline job would bury the progress bar
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), jobs_inline():
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")  # demo data: speed over durability
@@ -377,7 +326,6 @@ def run(
             progress(1)
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO DEFAULT")
-    quiet_queue.setLevel(queue_level)
     shift_history(timelines)
     context.ticket_ids = sorted(timelines)
     for path in POST_SEED_STEPS:

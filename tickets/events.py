@@ -1,7 +1,7 @@
 """The only writer of ``TicketEvent`` rows."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -52,3 +52,23 @@ def record(
     if kind in WEBHOOK_KINDS:
         enqueue_on_commit("followups.jobs.dispatch_webhook_event", event.pk)
     return event
+
+
+def record_many(
+    ticket_ids: Iterable[int],
+    kind: TicketEvent.Kind | str,
+    *,
+    actor: AbstractBaseUser | None = None,
+    actor_kind: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> list[TicketEvent]:
+    """Append the same event to many tickets' logs in one INSERT (set-based actions such as merges)."""
+    payload = _jsonable(data or {})
+    user = actor if actor is not None and actor.is_authenticated else None
+    kind_of_actor = actor_kind or ("agent" if actor is not None else "system")
+    return TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(ticket_id=pk, kind=kind, actor=user, actor_kind=kind_of_actor, data=payload)
+            for pk in ticket_ids
+        ]
+    )

@@ -533,3 +533,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Macro(models.Model):
+    """A canned reply agents insert into the composer; ``{placeholders}`` are filled per ticket.
+
+    Known placeholders: {customer_name}, {customer_first_name}, {order_number}, {order_status},
+    {tracking_number}, {tracking_url}, {carrier}, {ticket_reference}, {agent_name}, {store_name}.
+    Unknown ones are left as typed, so a typo shows up in the editor instead of vanishing.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    body = models.TextField()
+    issue_type = models.CharField(
+        max_length=50, blank=True, help_text="Issue type slug it fits; listed first for those tickets."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,12 +6,18 @@ for a missing ticket and for one the user may not see, so ids cannot be probed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import DateTimeField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Customer, Message, Notification, Ticket, TicketEvent
 
 ROLE_AGENT = "agent"
 ROLE_SENIOR = "senior agent"
@@ -104,3 +110,234 @@ def ticket_detail(user: AbstractBaseUser) -> QuerySet[Ticket]:
             Prefetch("events", queryset=TicketEvent.objects.select_related("actor")),
         )
     )
+
+
+# --- the agent inbox ----------------------------------------------------------------------------
+
+# Saved views in the order the inbox lists them: (slug, label).
+SAVED_VIEWS: tuple[tuple[str, str], ...] = (
+    ("mine", "Mine"),
+    ("team", "My team's queue"),
+    ("unassigned", "Unassigned"),
+    ("escalated", "Escalated to me"),
+    ("approval", "Awaiting my approval"),
+    ("sla_risk", "SLA at risk"),
+    ("vip", "VIP"),
+    ("all", "All open"),
+)
+SAVED_VIEW_LABELS = dict(SAVED_VIEWS)
+APPROVER_ROLES = (ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
+# The general queue's rank (DESIGN: 0 AI, 1 general); a ticket sitting above it was escalated there.
+GENERAL_TIER_RANK = 1
+# Matches no row but still compiles to SQL (``pk__in=[]`` raises EmptyResultSet when compiled).
+NOTHING = Q(pk__isnull=True)
+# Counts and page totals stop here; beyond it the inbox says "1,000+" (agents filter, not page).
+COUNT_CAP = 1000
+SORTS = {
+    # Matches the partial index ticket_open_sla_idx (migration 0007) for open tickets.
+    "sla": (F("sla_due_at").asc(nulls_last=True), "id"),
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+}
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """Narrowing on top of a saved view; empty fields do not filter.
+
+    ``status`` replaces the views' "open" scope (so "All open" + status=resolved lists resolved
+    tickets); ``q`` is a full-text search over subject, message bodies and the customer.
+    """
+
+    status: str = ""
+    stage: str = ""
+    issue_type: str = ""
+    priority: int | None = None
+    channel: str = ""
+    tier: int | None = None
+    team: int | None = None
+    tag: str = ""
+    q: str = ""
+    sort: str = "sla"
+
+
+def _profile(user: AbstractBaseUser):
+    return getattr(user, "agent_profile", None) if user.is_authenticated else None
+
+
+def roles_of(user: AbstractBaseUser) -> set[str]:
+    """The user's role names (superusers hold every role); cached on the user like ``has_role``."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return {ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN}
+    has_role(user, ROLE_AGENT)
+    return set(user._role_names)
+
+
+def default_view(user: AbstractBaseUser) -> str:
+    """Where the inbox opens: the team queue for agents in a team, everything else "All open"."""
+    profile = _profile(user)
+    return "team" if profile is not None and profile.team_id else "all"
+
+
+def escalated_to(user: AbstractBaseUser) -> Q:
+    """Tickets sitting in the user's tier above the general queue (a manager without a profile
+    stands for the "manager" tier)."""
+    profile = _profile(user)
+    if profile is not None and profile.tier_id:
+        return Q(tier_id=profile.tier_id, tier__rank__gt=GENERAL_TIER_RANK)
+    if has_role(user, ROLE_MANAGER, ROLE_ADMIN):
+        return Q(tier__slug="manager")
+    return NOTHING
+
+
+ROLE_LADDER = (ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
+
+
+def decidable_roles(user: AbstractBaseUser) -> list[str]:
+    """Approval roles ``user`` may decide: their highest role and every role below it."""
+    held = roles_of(user)
+    ranks = [ROLE_LADDER.index(role) for role in held if role in ROLE_LADDER]
+    return list(ROLE_LADDER[1 : max(ranks) + 1]) if ranks else []
+
+
+def awaiting_approval_by(user: AbstractBaseUser) -> Q:
+    """Tickets held for an approval the user's role may give."""
+    if not has_role(user, *APPROVER_ROLES):
+        return NOTHING
+    return Q(stage=Ticket.Stage.AWAITING_APPROVAL)
+
+
+def _view_condition(user: AbstractBaseUser, view: str, now: datetime) -> Q:
+    profile = _profile(user)
+    if view == "mine":
+        return Q(assignee_id=user.pk)
+    if view == "team":
+        return Q(team_id=profile.team_id) if profile is not None and profile.team_id else NOTHING
+    if view == "unassigned":
+        return Q(assignee__isnull=True, handled_by_ai=False)
+    if view == "escalated":
+        return escalated_to(user)
+    if view == "approval":
+        return awaiting_approval_by(user)
+    if view == "sla_risk":
+        return Q(sla_breached=True) | Q(sla_due_at__lte=now) | Q(_sla_warn_at__lte=now)
+    if view == "vip":
+        return ~Q(customer__vip_level="")
+    return Q()
+
+
+def _with_sla_warning(queryset: QuerySet[Ticket], user: AbstractBaseUser) -> QuerySet[Ticket]:
+    from routing.models import Thresholds  # config read, not logic: the admin-tunable warning share
+
+    # Read once per request: the user object lives as long as the request (like ``_role_names``).
+    share = getattr(user, "_sla_warning_share", None)
+    if share is None:
+        share = float(Thresholds.current().sla_warning_share)
+        if user.is_authenticated:
+            user._sla_warning_share = share
+    return queryset.alias(
+        _sla_warn_at=ExpressionWrapper(
+            F("first_message_at") + (F("sla_due_at") - F("first_message_at")) * share,
+            output_field=DateTimeField(),
+        )
+    )
+
+
+def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Full-text search over subject, message bodies and customer name/email.
+
+    Each branch is a subquery answered by a GIN expression index (migration 0005); the
+    expressions here must stay identical to the indexed ones.
+    """
+    text = text.strip()
+    if not text:
+        return queryset
+    english = SearchQuery(text, search_type="websearch", config="english")
+    simple = SearchQuery(text, search_type="websearch", config="simple")
+    by_subject = (
+        Ticket.objects.annotate(_v=SearchVector("subject", config="english")).filter(_v=english).values("pk")
+    )
+    by_body = (
+        Message.objects.annotate(_v=SearchVector("body", config="english"))
+        .filter(_v=english)
+        .order_by()
+        .values("ticket_id")
+    )
+    by_customer = (
+        Customer.objects.annotate(_v=SearchVector("name", "email", config="simple"))
+        .filter(_v=simple)
+        .order_by()
+        .values("pk")
+    )
+    return queryset.filter(Q(pk__in=by_subject) | Q(pk__in=by_body) | Q(customer_id__in=by_customer))
+
+
+def _apply_filters(queryset: QuerySet[Ticket], filters: InboxFilters) -> QuerySet[Ticket]:
+    queryset = queryset.filter(status=filters.status) if filters.status else queryset.open()
+    exact = {
+        "stage": filters.stage,
+        "issue_type": filters.issue_type,
+        "priority": filters.priority,
+        "channel": filters.channel,
+        "tier_id": filters.tier,
+        "team_id": filters.team,
+    }
+    queryset = queryset.filter(**{k: v for k, v in exact.items() if v not in ("", None)})
+    if filters.tag:
+        queryset = queryset.filter(tags__contains=[filters.tag])
+    return search_tickets(queryset, filters.q)
+
+
+def inbox_for(
+    user: AbstractBaseUser, view: str = "all", filters: InboxFilters | None = None
+) -> QuerySet[Ticket]:
+    """The rows of one saved view for ``user``, filtered and sorted (SLA due first by default).
+
+    Scoped by ``visible_tickets``, so no view shows a ticket the user may not open. Rows carry
+    what the inbox shows (customer, assignee, tier, team) in the same query.
+    """
+    filters = filters or InboxFilters()
+    queryset = _with_sla_warning(visible_tickets(user), user)
+    queryset = _apply_filters(queryset, filters).filter(_view_condition(user, view, timezone.now()))
+    return queryset.select_related("customer", "assignee", "tier", "team").order_by(
+        *SORTS.get(filters.sort, SORTS["sla"])
+    )
+
+
+def view_counts(user: AbstractBaseUser, *, cap: int = COUNT_CAP) -> dict[str, int]:
+    """Open tickets per saved view for ``user``, each counted up to ``cap``, in one query.
+
+    Counting stops at ``cap`` (the inbox shows "1,000+"), so the cost is bounded by the cap and
+    the indexes of each view, not by the size of the backlog.
+    """
+    now = timezone.now()
+    queryset = _with_sla_warning(visible_tickets(user), user).open().order_by()
+    parts, params = [], []
+    for slug, _ in SAVED_VIEWS:
+        sql, view_params = (
+            queryset.filter(_view_condition(user, slug, now)).values("pk")[:cap].query.sql_with_params()
+        )
+        parts.append(f"SELECT %s AS slug, (SELECT COUNT(*) FROM ({sql}) AS capped) AS n")
+        params.extend([slug, *view_params])
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        counts = dict(cursor.fetchall())
+    return {slug: counts[slug] for slug, _ in SAVED_VIEWS}
+
+
+def unread_notifications(user: AbstractBaseUser, *, limit: int = 10) -> list[Notification]:
+    return list(Notification.objects.unread().filter(recipient=user).select_related("ticket")[:limit])
+
+
+def customer_context(ticket: Ticket) -> dict:
+    """The customer sidebar: recent orders and past tickets, two bounded queries."""
+    orders = list(ticket.customer.orders.all()[:5])
+    past = list(
+        Ticket.objects.filter(customer_id=ticket.customer_id)
+        .exclude(pk=ticket.pk)
+        .select_related("root_cause")
+        .order_by("-created_at")[:8]
+    )
+    return {"orders": orders, "past_tickets": past}

@@ -1,10 +1,31 @@
 from django.urls import path
 
 from tickets import api
+from tickets.views import account, detail, inbox, ticket_actions
 
 app_name = "tickets"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", inbox.inbox, name="inbox"),
+    path("bulk/", inbox.bulk, name="bulk"),
+    path("availability/", account.set_availability, name="availability"),
+    path("notifications/", account.notifications, name="notifications"),
+    path("notifications/read-all/", account.mark_all_read, name="notifications-read-all"),
+    path("notifications/<int:pk>/open/", account.open_notification, name="notification-open"),
+    path("<int:pk>/", detail.ticket_detail, name="detail"),
+    path("<int:pk>/macros/<int:macro_id>/", detail.insert_macro, name="macro"),
+    path("<int:pk>/reply/", ticket_actions.reply, name="reply"),
+    path("<int:pk>/note/", ticket_actions.add_note, name="note"),
+    path("<int:pk>/draft/discard/", ticket_actions.discard_draft, name="discard-draft"),
+    path("<int:pk>/classification/", ticket_actions.classify, name="classify"),
+    path("<int:pk>/escalate/", ticket_actions.escalate, name="escalate"),
+    path("<int:pk>/deescalate/", ticket_actions.deescalate, name="deescalate"),
+    path("<int:pk>/approvals/", ticket_actions.request_approval, name="request-approval"),
+    path("<int:pk>/approvals/<int:approval_id>/", ticket_actions.decide_approval, name="decide-approval"),
+    path("<int:pk>/assign/", ticket_actions.assign, name="assign"),
+    path("<int:pk>/resolve/", ticket_actions.resolve, name="resolve"),
+    path("<int:pk>/reopen/", ticket_actions.reopen, name="reopen"),
+]
 
 api_urlpatterns = [
     path("messages/", api.MessageIntakeView.as_view(), name="api-messages"),

@@ -84,11 +84,16 @@ def schedule_followup(ticket: Ticket, *, now: datetime | None = None) -> FollowU
     ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
     if ticket.status != Ticket.Status.RESOLVED:
         return None
-    existing = FollowUp.objects.filter(ticket=ticket, status=FollowUp.Status.SCHEDULED).first()
-    if existing:
-        return existing
-    delay = followup_delay_hours(ticket.issue_type)
     now = now or timezone.now()
+    existing = (
+        FollowUp.objects.select_for_update().filter(ticket=ticket, status=FollowUp.Status.SCHEDULED).first()
+    )
+    if existing and existing.created_at >= ticket.resolved_at:
+        return existing
+    if existing:
+        # Left over from a resolution before a reopening whose job has not run yet.
+        _cancel(existing, ticket=ticket, reason="superseded", now=now)
+    delay = followup_delay_hours(ticket.issue_type)
     followup = FollowUp.objects.create(
         ticket=ticket,
         due_at=(ticket.resolved_at or now) + timedelta(hours=delay),
@@ -107,7 +112,11 @@ def schedule_followup(ticket: Ticket, *, now: datetime | None = None) -> FollowU
 
 @transaction.atomic
 def cancel_followups(ticket: Ticket, *, reason: str, created_before: datetime | None = None) -> int:
-    """Cancel the ticket's scheduled follow-ups (those created before ``created_before``, if given)."""
+    """Cancel the ticket's scheduled follow-ups (those created before ``created_before``, if given).
+
+    Locks the ticket before the follow-ups, the same order as ``schedule_followup``.
+    """
+    ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
     pending = FollowUp.objects.select_for_update().filter(
         ticket_id=ticket.pk, status=FollowUp.Status.SCHEDULED
     )
@@ -119,6 +128,23 @@ def cancel_followups(ticket: Ticket, *, reason: str, created_before: datetime | 
         _cancel(followup, ticket=ticket, reason=reason, now=now)
         cancelled += 1
     return cancelled
+
+
+def cancel_followups_after_reopen(ticket: Ticket) -> int:
+    """Cancel what was scheduled before the ticket's latest reopening.
+
+    The job runs after commit and may run late: if the ticket was resolved again meanwhile,
+    the follow-up of that newer resolution must survive.
+    """
+    reopened_at = (
+        TicketEvent.objects.filter(ticket_id=ticket.pk, kind=TicketEvent.Kind.REOPENED)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if reopened_at is None:
+        return 0
+    return cancel_followups(ticket, reason="ticket_reopened", created_before=reopened_at)
 
 
 def _cancel(followup: FollowUp, *, ticket: Ticket, reason: str, now: datetime) -> None:
@@ -239,28 +265,36 @@ def _send(followup: FollowUp, *, ticket: Ticket, now: datetime, deliver: bool) -
 def send_due_followups(*, now: datetime | None = None, batch: int = 100) -> int:
     """Send every follow-up due by ``now``, each exactly once; returns how many were handled.
 
-    Claims a batch with ``FOR UPDATE SKIP LOCKED``: concurrent workers take disjoint rows and
-    a row another worker holds is skipped, then seen as sent once that worker commits.
+    Claims follow-ups and then their tickets with ``FOR UPDATE SKIP LOCKED``: concurrent
+    workers take disjoint rows and never wait, so they cannot deadlock with an action that
+    holds a ticket (a follow-up whose ticket is busy is left for the next run).
     """
     now = now or timezone.now()
     handled = 0
+    busy: set[int] = set()
     while True:
         with transaction.atomic():
             due = list(
-                FollowUp.objects.due(now).select_for_update(skip_locked=True).order_by("due_at")[:batch]
+                FollowUp.objects.due(now)
+                .exclude(pk__in=busy)
+                .select_for_update(skip_locked=True)
+                .order_by("due_at")[:batch]
             )
             if not due:
                 break
             tickets = {
                 ticket.pk: ticket
-                for ticket in Ticket.objects.select_for_update(of=("self",))
+                for ticket in Ticket.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("customer", "assignee")
                 .filter(pk__in={f.ticket_id for f in due})
                 .order_by("pk")
             }
             for followup in due:
+                if followup.ticket_id not in tickets:
+                    busy.add(followup.pk)
+                    continue
                 _send(followup, ticket=tickets[followup.ticket_id], now=now, deliver=True)
-        handled += len(due)
+                handled += 1
         if len(due) < batch:
             break
     return handled

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from followups.actions.delivery import record_bounce
@@ -25,6 +25,8 @@ from tickets import intake
 from tickets.channels import email as email_channel
 from tickets.channels import webhooks as webhook_channel
 from tickets.models import Channel, CustomerIdentity, Message, Ticket
+
+DEADLOCK_DETECTED = "40P01"
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,24 @@ def _answered_followup_ticket(inbound: intake.InboundMessage) -> Ticket | None:
     return ticket if same_customer else None
 
 
-@transaction.atomic
 def receive_customer_message(inbound: intake.InboundMessage) -> intake.IntakeResult:
-    """``intake.receive`` plus the follow-up rule: "not solved" reopens with the recovery flag."""
+    """``intake.receive`` plus the follow-up rule: "not solved" reopens with the recovery flag.
+
+    The recovery reopen locks the ticket before intake takes its own locks, so a concurrent
+    delivery for the same customer can deadlock; PostgreSQL aborts one side and it is retried
+    once here (the message is idempotent on its external id).
+    """
+    for attempt in range(2):
+        try:
+            return _receive_customer_message(inbound)
+        except OperationalError as exc:
+            if attempt or getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _receive_customer_message(inbound: intake.InboundMessage) -> intake.IntakeResult:
     intake.validate(inbound)
     duplicate = (
         bool(inbound.external_id)

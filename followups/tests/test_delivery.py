@@ -2,9 +2,11 @@
 
 import email
 import socket
+import threading
 from email import policy
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django_q.models import Schedule
 
@@ -12,7 +14,7 @@ from followups import actions
 from followups.tests.factories import raw_email
 from tickets import actions as ticket_actions
 from tickets.models import Message, TicketEvent
-from tickets.tests.factories import MessageFactory, TicketFactory
+from tickets.tests.factories import MessageFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +135,33 @@ def test_chat_replies_become_visible_to_polling_and_social_replies_are_recorded(
         social.delivery_status == Message.Delivery.UNDELIVERABLE
         and "No outbound connector" in social.delivery_error
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_delivering_the_same_message_at_once_send_it_once(smtp_server):
+    agent = UserFactory(username="racer", roles=["agent"])
+    reply = ticket_actions.reply_to_ticket(TicketFactory(), body="Once only.", author=agent)
+    # The reply was delivered on commit already; queue it again and race two workers on it.
+    smtp_server.messages.clear()
+    Message.objects.filter(pk=reply.pk).update(delivery_status=Message.Delivery.QUEUED, delivery_attempts=0)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait()
+            actions.deliver_message(reply.pk)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(smtp_server.messages) == 1
+    reply.refresh_from_db()
+    assert reply.delivery_status == Message.Delivery.SENT and reply.delivery_attempts == 1

@@ -36,3 +36,13 @@ def test_seeding_twice_adds_nothing():
     seed_followups([ticket.pk], random.Random(1))
     assert seed_followups([ticket.pk], random.Random(1)) == 0
     assert FollowUp.objects.count() == 1
+
+
+def test_the_widget_demo_page_embeds_the_seeded_site(client, agent, settings):
+    settings.SITE_URL = "http://testserver"
+    from followups.demo import seed_channels
+
+    site = seed_channels()
+    client.force_login(agent)
+    page = client.get("/followups/widget-demo/")
+    assert page.status_code == 200 and f'data-key="{site.key}"'.encode() in page.content

@@ -50,7 +50,9 @@ def test_resolving_schedules_a_followup_after_the_threshold_delay(agent, django_
 
 
 def test_an_issue_type_override_wins_over_the_threshold(agent, django_capture_on_commit_callbacks):
-    IssueType.objects.create(slug="order_status", name="Order status", followup_delay_hours=6)
+    IssueType.objects.update_or_create(
+        slug="order_status", defaults={"name": "Order status", "followup_delay_hours": 6}
+    )
     ticket = TicketFactory(issue_type="order_status")
     with django_capture_on_commit_callbacks(execute=True):
         ticket = resolve(ticket, agent)
@@ -205,3 +207,16 @@ def test_a_reply_saying_it_is_not_solved_reopens_for_recovery(api_client):
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.OPEN and ticket.needs_recovery
     assert ticket.events.get(kind=TicketEvent.Kind.REOPENED).data["recovery"] is True
+
+
+def test_a_late_reopen_job_spares_the_followup_of_a_newer_resolution(
+    agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = resolve(TicketFactory(), agent)
+    ticket_actions.reopen_ticket(ticket, actor=agent, reason="customer wrote back")  # its job has not run yet
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = resolve(ticket, agent)
+    jobs.ticket_reopened(ticket.pk)
+    statuses = sorted(FollowUp.objects.filter(ticket=ticket).values_list("status", flat=True))
+    assert statuses == [FollowUp.Status.CANCELLED, FollowUp.Status.SCHEDULED]

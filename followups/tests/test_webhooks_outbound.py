@@ -129,3 +129,23 @@ def test_the_api_replays_a_delivery(api_client, http_receiver, django_capture_on
         response = api_client.post(f"/api/v1/webhooks/deliveries/{original.pk}/replay/")
     assert response.status_code == 202 and response.json()["replay_of"] == original.pk
     assert len(http_receiver.requests) == 2
+
+
+def test_the_api_changes_a_subscription_and_filters_the_log(api_client):
+    subscription = WebhookSubscriptionFactory()
+    other = WebhookSubscriptionFactory(name="BI")
+    for sub, status in ((subscription, "failed"), (other, "succeeded")):
+        WebhookDelivery.objects.create(
+            subscription=sub, event="ticket.created", event_id="evt_1", payload={}, status=status
+        )
+    changed = api_client.patch(
+        f"/api/v1/webhooks/subscriptions/{subscription.pk}/", {"is_active": False}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["is_active"] is False
+    failed = api_client.get("/api/v1/webhooks/deliveries/?status=failed").json()["results"]
+    assert [d["subscription"] for d in failed] == [subscription.pk]
+
+
+def test_agents_may_not_manage_webhooks(client, agent):
+    client.force_login(agent)
+    assert client.get("/api/v1/webhooks/subscriptions/").status_code == 403

@@ -57,3 +57,29 @@ def test_every_scheduled_job_path_imports():
 
     for job in SCHEDULES:
         assert callable(import_string(job.func)), job.func
+
+
+CALLED: list[int] = []
+
+
+def record_call(value: int) -> None:
+    CALLED.append(value)
+
+
+def failing_job(value: int) -> None:
+    raise RuntimeError("boom")
+
+
+@pytest.mark.django_db
+def test_jobs_inline_runs_queued_jobs_at_once_and_survives_a_failing_one(caplog):
+    from django_q.models import OrmQ
+
+    from helpdesk.queue import enqueue, jobs_inline
+
+    CALLED.clear()
+    with jobs_inline():
+        enqueue("helpdesk.tests.test_project.record_call", 7)
+        enqueue("helpdesk.tests.test_project.failing_job", 1)
+    assert CALLED == [7]
+    assert "failing_job" in caplog.text
+    assert not OrmQ.objects.exists()

@@ -6,7 +6,7 @@ from routing.models.org import AgentProfile, Team, Tier
 from routing.models.policies import Policy, PolicyVersion
 from routing.models.rules import ActionRule, RoutingRule, VipLevel, VipRule
 from routing.models.sla import BusinessCalendar, BusinessInterval, Holiday, SlaClock, SlaPolicy
-from routing.models.triage import ClassificationOverride, TrainedModel, TriageResult
+from routing.models.triage import ClassificationOverride, TrainedModel, TriagedTicket, TriageResult
 
 __all__ = [
     "ActionRule",
@@ -30,6 +30,7 @@ __all__ = [
     "Tier",
     "TrainedModel",
     "TriageResult",
+    "TriagedTicket",
     "VipLevel",
     "VipRule",
 ]

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tickets.models import Ticket
+
 
 class TriageResult(models.Model):
     """One run of a triage backend on a ticket, kept as history (the ticket holds the latest)."""
@@ -101,3 +103,12 @@ class TrainedModel(models.Model):
 
     def __str__(self) -> str:
         return f"triage model v{self.version} ({self.algorithm})"
+
+
+class TriagedTicket(Ticket):
+    """The ticket seen through triage (a proxy): the admin page that shows the triage output."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "ticket triage"
+        verbose_name_plural = "ticket triage"

@@ -189,6 +189,15 @@ def _body(context: DraftContext) -> list[str]:
     }:
         policy_sentence = _first_sentence(context.policy.body, limit=260)
         lines.append(f"For reference, our {context.policy.title.lower()} says: {policy_sentence}")
+    if kind != "refund_request" and "refund_request" in c.secondary_types:
+        if amount is not None and not _within_threshold(amount, context):
+            lines.append(
+                "As for the refund you asked for, a colleague needs to approve it because of the amount; I have asked for it and will come back to you within one business day."
+            )
+        else:
+            lines.append(
+                "As for the refund you asked for, I will confirm it with you as soon as the details are checked."
+            )
     if "policy_exception" in signals:
         lines.append(
             "Your request goes beyond our standard policy, so a team lead will review it and I will let you know their decision."

@@ -122,6 +122,15 @@ def extract_order_numbers(text: str) -> list[str]:
     return numbers[:5]
 
 
+_BARE_NUMBER = re.compile(r"(?<![\w.,])#?(\d{4,20})(?![\w.,]\d)")
+
+
+def extract_numbers(text: str) -> list[str]:
+    """Bare numbers that could be an order number ("my parcel 48213"); only ever matched against
+    the customer's own orders."""
+    return list(dict.fromkeys(_BARE_NUMBER.findall(text)))[:10]
+
+
 def extract_product(text: str) -> str:
     match = _PRODUCT.search(text)
     return match["p"].lower()[:120] if match else ""

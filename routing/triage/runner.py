@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from helpdesk.queue import enqueue_on_commit
 from routing.models import ClassificationOverride, TriageResult
-from routing.triage import brief, drafts
+from routing.triage import brief, drafts, extraction
 from routing.triage.backends import get_backend
 from routing.triage.backends.base import Classification, DraftContext, TriageBackend
 from routing.triage.backends.heuristic import HeuristicBackend
@@ -85,7 +85,9 @@ def _analyse(ticket: Ticket, backend: TriageBackend) -> dict[str, Any]:
         backend.classify(inputs.ticket_text), issue_types=set(inputs.issue_types)
     )
     result = _keep_agent_corrections(ticket, result)
-    order = inputs.order or brief.find_order(ticket, result.order_numbers)
+    order = inputs.order or brief.find_order(
+        ticket, [*result.order_numbers, *extraction.extract_numbers(inputs.ticket_text.customer_text)]
+    )
     amount: Decimal | None = result.amount
     currency = result.currency
     if amount is None and order is not None and order.total:
@@ -280,6 +282,7 @@ def draft_reply(ticket: Ticket, *, backend: TriageBackend | None = None) -> str:
         signals=dict(ticket.signals or {}),
         amount=ticket.amount_at_stake,
         currency=ticket.currency,
+        secondary_types=list((ticket.ai_brief or {}).get("also_mentions", [])),
     )
     context = DraftContext(
         thread=inputs.ticket_text.thread,

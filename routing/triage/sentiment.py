@@ -95,7 +95,7 @@ _CONTENT = re.compile(
 )
 FRUSTRATED_AT = -0.3
 SATISFIED_AT = 0.35
-_MAX_CHARS = 1500
+_MAX_CHARS = 800
 
 
 @cache

@@ -12,18 +12,19 @@ import re
 
 # Long bodies are cut before analysis: the opening carries the request, and triage must stay
 # fast on a 1 MB paste. The cut is generous enough for any real email.
-MAX_ANALYSED_CHARS = 6000
+MAX_ANALYSED_CHARS = 4000
 
 _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,2000}>", re.I | re.S)
 _BLOCK_TAGS = re.compile(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>|</h\d>")
+# "On <date>, <someone> wrote:" introduces ">"-quoted lines; the customer may write below them.
+_QUOTE_HEADER = re.compile(
+    r"(?im)^\s*(?:on\b.{0,200}\bwrote|am\b.{0,200}\bschrieb.{0,100}|le\b.{0,200}\ba écrit|el\b.{0,200}\bescribió)\s*:\s*$"
+)
+# Separators after which everything is the old thread (Outlook and forwards quote without ">").
 _REPLY_HEADER = re.compile(
     r"(?im)^(?:"
-    r"on\b.{0,200}\bwrote:\s*$"  # Gmail / Apple Mail
-    r"|-{2,}\s*(?:original message|forwarded message|ursprüngliche nachricht|message d'origine)\s*-{2,}.*$"
+    r"-{2,}\s*(?:original message|forwarded message|ursprüngliche nachricht|message d'origine)\s*-{2,}.*$"
     r"|from:\s.*\n(?:.*\n){0,3}?\s*(?:sent|date):\s.*$"  # Outlook
-    r"|am\b.{0,200}\bschrieb.{0,100}:\s*$"  # German clients
-    r"|le\b.{0,200}\ba écrit\s*:\s*$"  # French clients
-    r"|el\b.{0,200}\bescribió\s*:\s*$"  # Spanish clients
     r")"
 )
 _QUOTED_LINE = re.compile(r"(?m)^[ \t]*>.*(?:\n|$)")
@@ -42,8 +43,16 @@ _VEILED = re.compile(
     r"|hope (?:i|we) (?:don't|won't|do not|will not) (?:have|need) to"
     r"|(?:unless|before|otherwise|or else|or) (?:i|we)"
 )
-_CLAUSE_BREAK = re.compile(r"[.;:!?\n]|,\s*(?:but|however|though)\b|\bbut\b|\bhowever\b")
+_CLAUSE_BREAK = re.compile(r"[.;:!?,\n]|\bbut\b|\bhowever\b|\bjust\b")
 NEGATION_WINDOW = 40
+
+
+def head_and_tail(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters: the opening and the close, where requests sit."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return f"{text[: limit - tail]}\n…\n{text[-tail:]}"
 
 
 def strip_html(text: str) -> str:
@@ -56,10 +65,11 @@ def strip_html(text: str) -> str:
 
 
 def strip_reply_history(text: str) -> str:
-    """Drop quoted replies: everything after a reply header and every ``>`` line."""
+    """Drop quoted replies: everything after an Outlook/forward header, quote headers, ``>`` lines."""
     match = _REPLY_HEADER.search(text)
     if match:
         text = text[: match.start()]
+    text = _QUOTE_HEADER.sub("", text)
     return _QUOTED_LINE.sub("", text)
 
 
@@ -67,7 +77,7 @@ def prepare(text: str) -> str:
     """Normalise a customer's message for analysis (original case kept for caps and amounts)."""
     text = strip_html(text or "")
     text = strip_reply_history(text.translate(_APOSTROPHES))
-    text = text[:MAX_ANALYSED_CHARS]
+    text = head_and_tail(text, MAX_ANALYSED_CHARS)
     return _SPACES.sub(" ", text).strip()
 
 

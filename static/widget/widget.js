@@ -49,15 +49,22 @@
       });
   }
   function showError(message) { errorBox.textContent = message || ""; errorBox.hidden = !message; }
-  function render(messages) {
+  // Messages are placed by id (a reply may arrive while the visitor's own message is in flight);
+  // lastId only advances from polls, so nothing between two polls is ever skipped.
+  var shown = {};
+  function render(messages, fromPoll) {
     messages.forEach(function (m) {
-      if (m.id <= lastId) { return; }
-      lastId = m.id;
+      if (fromPoll && m.id > lastId) { lastId = m.id; }
+      if (shown[m.id]) { return; }
+      shown[m.id] = true;
       var item = document.createElement("li");
       item.className = m.mine ? "hc-mine" : "hc-theirs";
+      item.dataset.id = m.id;
       var who = document.createElement("span"); who.className = "hc-who"; who.textContent = m.author;
       var text = document.createElement("p"); text.textContent = m.body;
-      item.appendChild(who); item.appendChild(text); log.appendChild(item);
+      item.appendChild(who); item.appendChild(text);
+      var later = Array.prototype.find.call(log.children, function (li) { return Number(li.dataset.id) > m.id; });
+      log.insertBefore(item, later || null);
       log.scrollTop = log.scrollHeight;
     });
   }
@@ -67,9 +74,14 @@
   function poll() {
     if (!token) { return; }
     request("GET", "messages/?after=" + lastId).then(function (messages) {
-      failures = 0; showError(""); render(messages);
+      failures = 0; showError(""); render(messages, true);
     }).catch(function (err) {
-      if (err.status === 401) { token = null; try { localStorage.removeItem(storeKey); } catch (e) {} startForm.hidden = false; log.hidden = true; sendForm.hidden = true; }
+      if (err.status === 401) {
+        // The session is gone (or the key changed): start over with an empty conversation.
+        token = null; lastId = 0; shown = {}; log.textContent = "";
+        try { localStorage.removeItem(storeKey); } catch (e) {}
+        startForm.hidden = false; log.hidden = true; sendForm.hidden = true;
+      }
       failures += 1;
     }).then(schedule);
   }
@@ -100,7 +112,7 @@
     if (!body) { return; }
     var button = sendForm.querySelector("button"); button.disabled = true;
     request("POST", "messages/", { body: body, client_id: uid() }).then(function (message) {
-      field.value = ""; showError(""); render([message]);
+      field.value = ""; showError(""); render([message], false); poll();
     }).catch(function (err) { showError(err.message); }).then(function () { button.disabled = false; });
   });
   $("#hc-text").addEventListener("keydown", function (event) {

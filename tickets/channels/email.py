@@ -113,8 +113,6 @@ def _is_auto_reply(message: EmailMessage, subject: str) -> bool:
         return True
     if _header(message, "Precedence").lower() in {"auto_reply", "bulk", "junk", "list"}:
         return True
-    if _header(message, "X-Auto-Response-Suppress") and AUTO_SUBJECT.search(subject):
-        return True
     return bool(AUTO_SUBJECT.search(subject))
 
 

@@ -418,7 +418,32 @@ def test_the_schema_and_the_interactive_docs_are_served(client):
     assert {"/api/v1/messages/", "/api/v1/tickets/", "/api/v1/orders/{external_id}/"} <= set(paths)
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+    assert b"cdn.jsdelivr.net" not in docs.content  # served from our static files, works offline
+    assert (
+        client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+    )
 
 
 def test_health_needs_no_key():
     assert APIClient().get("/api/v1/health/").json() == {"status": "ok"}
+
+
+def test_the_bearer_scheme_is_case_insensitive():
+    _, raw = create_api_key("lowercase")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"bearer {raw}")
+    assert client.get(TICKETS).status_code == 200
+
+
+def test_create_api_key_prints_a_working_key_once_per_name():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("create_api_key", "cli-shop", stdout=out)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {out.getvalue().strip()}")
+    assert client.get(TICKETS).status_code == 200
+    with pytest.raises(CommandError):
+        call_command("create_api_key", "cli-shop", stdout=StringIO())

@@ -5,7 +5,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import F, Min
+from django.utils import timezone
 
 from routing.models import AgentProfile, Team, Tier
 from tickets import demo
@@ -26,11 +28,16 @@ def record_post_seed(context: demo.SeedContext) -> None:
 
 
 @pytest.fixture
-def seeded(monkeypatch):
+def seeding_started():
+    return timezone.now()
+
+
+@pytest.fixture
+def seeded(monkeypatch, seeding_started):
     CALLS.clear()
     monkeypatch.setattr(demo, "SETUP_STEPS", ["tickets.tests.test_demo.record_setup"])
     monkeypatch.setattr(demo, "POST_SEED_STEPS", ["tickets.tests.test_demo.record_post_seed"])
-    return demo.run(customers=20, tickets=40, log=lambda text: None)
+    return demo.run(customers=12, tickets=24, log=lambda text: None)
 
 
 def test_the_plan_is_the_same_for_the_same_seed_and_differs_for_another():
@@ -67,18 +74,18 @@ def test_the_demo_creates_the_org_with_the_shared_slugs_and_logins(seeded):
 
 
 def test_the_demo_creates_customers_orders_and_tickets_across_channels(seeded):
-    assert seeded.created and seeded.tickets == 40
-    assert Customer.objects.count() == 20 and Order.objects.count() == seeded.orders
-    assert Ticket.objects.count() == 40
+    assert seeded.created and seeded.tickets == 24
+    assert Customer.objects.count() == 12 and Order.objects.count() == seeded.orders
+    assert Ticket.objects.count() == 24
     assert Ticket.objects.values("channel").distinct().count() >= 4
-    assert Ticket.objects.filter(order__isnull=False).count() == 40
+    assert Ticket.objects.filter(order__isnull=False).count() == 24
     order = Order.objects.exclude(line_items=[]).first()
     assert {"sku", "name", "quantity", "price"} <= set(order.line_items[0])
 
 
 def test_a_second_run_writes_nothing_and_says_so(seeded):
     counts = (Customer.objects.count(), Ticket.objects.count(), Message.objects.count())
-    report = demo.run(customers=20, tickets=40, log=lambda text: None)
+    report = demo.run(customers=12, tickets=24, log=lambda text: None)
     assert not report.created
     assert (Customer.objects.count(), Ticket.objects.count(), Message.objects.count()) == counts
 
@@ -101,7 +108,7 @@ def test_the_history_is_back_dated_and_consistent(seeded):
 
 
 def test_setup_steps_run_before_the_tickets_and_post_seed_steps_after(seeded):
-    assert CALLS == [("setup", 0), ("post", 40)]
+    assert CALLS == [("setup", 0), ("post", 24)]
 
 
 def test_the_command_prints_the_logins_and_is_idempotent():
@@ -112,3 +119,17 @@ def test_the_command_prints_the_logins_and_is_idempotent():
     assert "Seeded 5 customers" in out.getvalue() and "handoff-demo" in out.getvalue()
     assert "nothing to do" in again.getvalue() and "morgan" in again.getvalue()
     assert Ticket.objects.count() == 8
+
+
+def test_every_row_written_while_seeding_is_moved_into_the_past(seeded, seeding_started):
+    """Ticket rows and what the pipeline and jobs wrote (triage, routing, SLA, follow-ups) alike."""
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        for shifted in demo.SHIFTED_COLUMNS:
+            if shifted.table not in tables:
+                continue
+            for column in shifted.moments:
+                cursor.execute(
+                    f"SELECT count(*) FROM {shifted.table} WHERE {column} >= %s", [seeding_started]
+                )
+                assert cursor.fetchone()[0] == 0, f"{shifted.table}.{column} was not moved back"

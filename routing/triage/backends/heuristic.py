@@ -8,6 +8,7 @@ VADER adjusted for support language. Every decision keeps the words that caused 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from routing.triage import cues as cue_tables
@@ -40,6 +41,15 @@ PRECEDENCE = (
     "other",
 )
 _RANK = {slug: i for i, slug in enumerate(PRECEDENCE)}
+_NOT_A_PRODUCT = re.compile(
+    r"\b(?:code|coupon|voucher|link|website|site|app|page|checkout|card|payment|password|log ?in|account|"
+    r"tracking)\b[^.]{0,25}\b(?:doesn't|does not|won't|isn't|is not|didn't|not) work"
+)
+_QUESTION = re.compile(
+    r"\?|\b(?:how|what|which|when|where|why|can i|could i|do you|does|is it|is there|are there|am i|"
+    r"will i|would i|in (?:which|what) (?:cases|situations)|check|see|know|information|info)\b"
+)
+TYPE_CHARS = 1500
 # Below this total no type is evident: "other".
 MIN_TYPE_SCORE = 1.5
 # Latest message first: re-triage on a follow-up weighs the new words more, history less.
@@ -87,13 +97,14 @@ def _adjust(scores: dict[str, tuple[float, list[str]]], lowered: str) -> None:
     ):
         bump("order_status", -2)
     # A policy question is a question: a statement of a problem outranks it.
-    if "policy_question" in scores and (
-        "?" not in lowered and not lowered.startswith(("how", "what", "can", "do ", "does", "is "))
-    ):
+    if "policy_question" in scores and not _QUESTION.search(lowered):
         bump("policy_question", -1.5)
     # "cancel my subscription to the newsletter" is an account matter.
     if "newsletter" in lowered:
         bump("cancellation", -3)
+    # "the code / the website / my card doesn't work" is not a faulty product.
+    if "product_defect" in scores and _NOT_A_PRODUCT.search(lowered):
+        bump("product_defect", -3)
     # A charge that needs reversing for a cancelled order is still a billing problem.
     if "billing" in scores and "cancellation" in scores and "charged" in lowered:
         bump("billing", 1)
@@ -156,6 +167,10 @@ def _urgency(
     return "low", 0.6
 
 
+def _only_review_words(cues: Sequence[str] | None) -> bool:
+    return bool(cues) and all("review" in cue or "feedback" in cue for cue in cues)
+
+
 class HeuristicBackend:
     """Phrase cues, VADER and patterns; the default and the fallback of every other backend."""
 
@@ -174,7 +189,8 @@ class HeuristicBackend:
         earlier = " ".join(text.prepare(m.body) for m in customer_messages[:-1])
         subject = text.prepare(ticket.subject)
         current = f"{subject}. {latest}" if subject and subject.lower() not in latest.lower() else latest
-        lowered = current.lower()
+        # The request sits in the opening or the close of a message; the type is read there.
+        lowered = text.head_and_tail(current, TYPE_CHARS).lower()
         quotes = text.quoted_spans(lowered)
         issue_type, confidence, scores, secondary = classify_text(lowered, quotes)
         if earlier and issue_type == "other":
@@ -197,6 +213,9 @@ class HeuristicBackend:
         score, label, sentiment_confidence = sentiment.score_sentiment(
             current, problem=issue_type not in {"other", "product_question", "policy_question"}
         )
+        if _only_review_words(signals.get("reputation")) and score >= 0:
+            # "Where can I leave a review?" is feedback, not a threat to go public.
+            del signals["reputation"]
         urgency, urgency_confidence = _urgency(signals, score, all_lowered, issue_type)
         amount, currency = extraction.amount_at_stake(everything)
         product = extraction.extract_product(everything)

@@ -1,0 +1,121 @@
+"""Template helpers for the inbox: SLA countdowns, labels for slugs, query strings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# An SLA with less than this left shows amber; overdue shows red.
+SLA_SOON = timedelta(hours=1)
+
+
+def short_duration(delta: timedelta) -> str:
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m"
+
+
+@register.simple_tag
+def sla_countdown(due: datetime | None, breached: bool = False, paused: datetime | None = None) -> str:
+    """A countdown chip; ``app.js`` keeps ``data-due`` chips ticking between refreshes."""
+    if due is None:
+        return mark_safe('<span class="sla sla-none">No SLA</span>')
+    if paused is not None:
+        return mark_safe('<span class="sla sla-paused" title="Waiting on the customer">Paused</span>')
+    left = due - timezone.now()
+    if left.total_seconds() < 0 or breached:
+        state, text = "breach", f"{short_duration(left)} overdue"
+    elif left < SLA_SOON:
+        state, text = "soon", f"{short_duration(left)} left"
+    else:
+        state, text = "ok", f"{short_duration(left)} left"
+    return format_html(
+        '<time class="sla sla-{}" datetime="{}" data-due="{}" title="Due {}">{}</time>',
+        state,
+        due.isoformat(),
+        due.isoformat(),
+        timezone.localtime(due).strftime("%a %d %b %H:%M"),
+        text,
+    )
+
+
+@register.filter
+def slug_label(value: str) -> str:
+    """``order_status`` -> ``Order status``."""
+    return str(value or "").replace("_", " ").capitalize()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with ``changes`` applied (None drops a key); page resets."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def initials(user) -> str:
+    name = (user.get_full_name() or user.get_username()) if user else ""
+    return "".join(part[0] for part in name.split()[:2]).upper() or "?"
+
+
+@register.filter
+def sanitized(html: str) -> str:
+    """Customer HTML through the same nh3 allow-list intake uses (again, in case a row predates it)."""
+    from django.utils.safestring import mark_safe
+
+    from tickets.intake import sanitize_html
+
+    return mark_safe(sanitize_html(html or ""))
+
+
+def _render_value(value, depth: int = 0) -> str:
+    if depth > 4:
+        return format_html("<span>{}</span>", str(value))
+    if isinstance(value, dict):
+        rows = format_html_join(
+            "",
+            "<dt>{}</dt><dd>{}</dd>",
+            (
+                (slug_label(k), mark_safe(_render_value(v, depth + 1)))
+                for k, v in value.items()
+                if v not in ("", None, [], {})
+            ),
+        )
+        return format_html('<dl class="kv">{}</dl>', rows) if rows else ""
+    if isinstance(value, list | tuple):
+        items = format_html_join(
+            "", "<li>{}</li>", ((mark_safe(_render_value(v, depth + 1)),) for v in value)
+        )
+        return format_html("<ul>{}</ul>", items) if items else ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return format_html("{}", timezone.localtime(value).strftime("%d %b %Y %H:%M"))
+    return format_html("<span>{}</span>", str(value))
+
+
+@register.filter
+def brief_value(value) -> str:
+    """Render the AI brief or a routing explanation (nested dicts/lists of text), escaped."""
+    from django.utils.safestring import mark_safe
+
+    text = _render_value(value)
+    return mark_safe(text if not isinstance(value, str) else format_html("<p>{}</p>", value))

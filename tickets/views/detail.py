@@ -1,0 +1,171 @@
+"""The ticket page: conversation, AI brief and draft, classification, routing, customer."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.module_loading import import_string
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from helpdesk.http import HtmxHttpRequest
+from tickets import forms, queries
+from tickets.macros import render_macro
+from tickets.models import Macro, Message, Ticket, TicketEvent
+from tickets.queries import ROLE_ADMIN, ROLE_MANAGER, ROLE_SENIOR, has_role
+
+# Similarity at or above this counts as "draft accepted" (DESIGN: AI draft acceptance rate).
+DRAFT_ACCEPTED_AT = 0.8
+
+
+def draft_digest(text: str) -> str:
+    return hashlib.sha256(text.strip().encode()).hexdigest()[:16]
+
+
+def may_reassign(user) -> bool:
+    """Seniors, managers and admins hand tickets to others; agents take or release their own."""
+    return has_role(user, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
+
+
+def may_deescalate(user, ticket: Ticket) -> bool:
+    """Routing's rule (the tier holding it, its assignee, seniors and above); it enforces it too."""
+    rule = _provided("routing.escalation.may_deescalate")
+    return bool(rule and ticket.tier_id and rule(user, ticket))
+
+
+def _provided(dotted_path: str):
+    """A reader another app provides, or None while that app does not ship it (panels then hide)."""
+    try:
+        return import_string(dotted_path)
+    except ImportError:
+        return None
+
+
+def pending_approvals(ticket: Ticket) -> list:
+    Approval = _provided("routing.models.Approval")
+    if Approval is None:
+        return []
+    return list(
+        Approval.objects.filter(ticket=ticket, status=Approval.Status.PENDING)
+        .select_related("requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def routing_explanation(ticket: Ticket):
+    """Why the ticket sits where it is: routing's latest ``RoutingDecision`` (rules, conditions,
+    values, notes) and the latest escalation, if any."""
+    RoutingDecision = _provided("routing.models.RoutingDecision")
+    Escalation = _provided("routing.models.Escalation")
+    if RoutingDecision is None:
+        return None
+    decision = (
+        RoutingDecision.objects.filter(ticket=ticket)
+        .select_related("tier", "team", "agent", "rule")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    escalation = (
+        Escalation.objects.filter(ticket=ticket).select_related("from_tier", "to_tier", "actor").first()
+        if Escalation is not None
+        else None
+    )
+    if decision is None and escalation is None:
+        return None
+    return {"decision": decision, "escalation": escalation}
+
+
+def csat(ticket: Ticket):
+    csat_for_ticket = _provided("followups.queries.csat_for_ticket")
+    return csat_for_ticket(ticket) if csat_for_ticket is not None else None
+
+
+def _thread(ticket: Ticket) -> list[Message]:
+    return list(
+        ticket.messages.select_related("author").prefetch_related("attachments").order_by("created_at", "id")
+    )
+
+
+def _draft_state(ticket: Ticket, thread: list[Message]) -> str:
+    """ "none", "used", "discarded" or "open": whether the composer should start from the draft."""
+    if not ticket.ai_draft.strip():
+        return "none"
+    since = ticket.triaged_at
+    if any(m.draft_similarity is not None and (since is None or m.created_at >= since) for m in thread):
+        return "used"
+    digest = draft_digest(ticket.ai_draft)
+    discarded = ticket.events.filter(kind=TicketEvent.Kind.DRAFT_DISCARDED, data__digest=digest).exists()
+    return "discarded" if discarded else "open"
+
+
+def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
+    """Everything the ticket page and its partials render; the same for full pages and fragments."""
+    user = request.user
+    thread = _thread(ticket)
+    draft_state = _draft_state(ticket, thread)
+    signals = ticket.signals or {}
+    macros = sorted(
+        Macro.objects.filter(is_active=True),
+        key=lambda m: (m.issue_type != ticket.issue_type, m.name.lower()),
+    )
+    context = {
+        "ticket": ticket,
+        "thread": thread,
+        "brief": ticket.ai_brief or {},
+        "draft_state": draft_state,
+        "draft_accepted_at": DRAFT_ACCEPTED_AT,
+        "macros": macros,
+        "reply_form": forms.ReplyForm(initial={"body": ticket.ai_draft if draft_state == "open" else ""}),
+        "note_form": forms.NoteForm(),
+        "classification_form": forms.ClassificationForm(
+            initial={
+                "issue_type": ticket.issue_type,
+                "urgency": ticket.urgency,
+                "sentiment": ticket.sentiment,
+                "signals": list(signals),
+            }
+        ),
+        "escalate_form": forms.EscalateForm(ticket=ticket),
+        "deescalate_form": forms.DeescalateForm(ticket=ticket),
+        "approval_form": forms.ApprovalRequestForm(
+            initial={"amount": ticket.amount_at_stake, "role": "manager"}
+        ),
+        "decision_form": forms.ApprovalDecisionForm(),
+        "assign_form": forms.AssignForm(initial={"agent": ticket.assignee_id})
+        if may_reassign(user)
+        else None,
+        "resolve_form": forms.ResolveForm(),
+        "reopen_form": forms.ReopenForm(),
+        "approvals": pending_approvals(ticket),
+        "decidable_roles": queries.decidable_roles(user),
+        "can_deescalate": may_deescalate(user, ticket),
+        "routing": routing_explanation(ticket),
+        "csat": csat(ticket),
+        **queries.customer_context(ticket),
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def ticket_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    ticket = queries.access_ticket(request.user, pk)
+    return render(request, "tickets/ticket_detail.html", ticket_context(request, ticket))
+
+
+@require_GET
+@login_required
+def insert_macro(request: HtmxHttpRequest, pk: int, macro_id: int) -> HttpResponse:
+    """The reply composer with a macro filled in for this ticket (the page itself without HTMX)."""
+    ticket = queries.access_ticket(request.user, pk)
+    macro = get_object_or_404(Macro, pk=macro_id, is_active=True)
+    body = render_macro(macro, ticket, agent=request.user)
+    context = ticket_context(request, ticket, reply_form=forms.ReplyForm(initial={"body": body}))
+    context["draft_state"] = "macro"
+    template = "tickets/ticket_detail.html#composer" if request.htmx else "tickets/ticket_detail.html"
+    return render(request, template, context)
