@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from analytics.queries.calendar import BusinessCalendar, calendar_cte
 from analytics.queries.filters import MetricFilters
 
 # A draft sent with at least this similarity to the AI's text counts as accepted as-is.
 DRAFT_ACCEPTED_SIMILARITY = 0.8
+METRICS_WORK_MEM = "64MB"
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def per_ticket_sql(
         -- as float arithmetic.
         SELECT b.*, ev.escalated, ev.triaged, ev.overridden, ev.public_replies, ev.drafts_used,
                ev.drafts_accepted, ev.drafts_discarded, ev.csat_n, ev.csat_sum, ev.csat_good,
-               ev.sla_event, history.is_repeat, cal.team_id AS cal_team, cal.starts, cal.ends,
+               ev.sla_event, history.is_repeat, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
                date_part('epoch', (b.first_message_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fm_le,
                date_part('epoch', (b.first_response_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fr_le,
                date_part('epoch', (b.resolved_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS rs_le
@@ -241,14 +242,14 @@ def per_ticket_sql(
             date_part('epoch', j.first_response_at - j.first_message_at) AS frt_s,
             CASE WHEN j.cal_team IS NULL THEN date_part('epoch', j.first_response_at - j.first_message_at)
                  WHEN j.fr_le IS NULL THEN NULL
-                 ELSE GREATEST(analytics_business_clock(j.fr_le, j.starts, j.ends)
-                               - analytics_business_clock(j.fm_le, j.starts, j.ends), 0)
+                 ELSE GREATEST(analytics_business_clock(j.fr_le, j.cum, j.a1, j.b1, j.a2, j.b2)
+                               - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
             END AS frt_bh,
             date_part('epoch', j.resolved_at - j.first_message_at) AS res_s,
             CASE WHEN j.cal_team IS NULL THEN date_part('epoch', j.resolved_at - j.first_message_at)
                  WHEN j.rs_le IS NULL THEN NULL
-                 ELSE GREATEST(analytics_business_clock(j.rs_le, j.starts, j.ends)
-                               - analytics_business_clock(j.fm_le, j.starts, j.ends), 0)
+                 ELSE GREATEST(analytics_business_clock(j.rs_le, j.cum, j.a1, j.b1, j.a2, j.b2)
+                               - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
             END AS res_bh,
             j.resolved_at IS NOT NULL AS resolved,
             COALESCE(j.escalated, false) AS escalated,
@@ -305,7 +306,9 @@ _AGGREGATES = """
 
 def aggregate_rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run ``sql`` (a ``per_ticket_sql``) plus the aggregates; one dict of raw sums per bucket."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The percentiles and distinct counts sort in memory rather than spill to disk.
+        cursor.execute(f"SET LOCAL work_mem = '{METRICS_WORK_MEM}'")
         cursor.execute(sql + _AGGREGATES, params)
         columns = [col.name for col in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
