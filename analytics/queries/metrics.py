@@ -237,7 +237,7 @@ def per_ticket_sql(
         LEFT JOIN cal ON cal.team_id = b.team_id
         OFFSET 0
     ),
-    rows AS (
+    rows AS MATERIALIZED (
         SELECT j.id, j.bucket, j.customer_id, j.root_cause_id, j.complaint, j.has_sla,
             date_part('epoch', j.first_response_at - j.first_message_at) AS frt_s,
             CASE WHEN j.cal_team IS NULL THEN date_part('epoch', j.first_response_at - j.first_message_at)
