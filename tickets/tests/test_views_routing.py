@@ -55,10 +55,25 @@ def test_agents_outside_the_ticket_cannot_deescalate_it(client, frontline_agent,
     assert ticket.tier == org["specialist"]
 
 
-def test_deescalate_link_is_shown_to_the_tier_holding_the_ticket(client, frontline_agent, org):
-    ticket = TicketFactory(team=org["frontline"], tier=org["specialist"])
-    page = login(client, frontline_agent).get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+def test_deescalate_is_offered_only_to_the_tier_holding_the_ticket(client, frontline_agent, org):
+    held_by_me = TicketFactory(team=org["frontline"], tier=org["general"])
+    held_by_specialists = TicketFactory(team=org["frontline"], tier=org["specialist"])
+    login(client, frontline_agent)
+    page = client.get(reverse("tickets:detail", args=[held_by_me.pk])).content.decode()
     assert 'id="deescalate-panel"' in page
+    page = client.get(reverse("tickets:detail", args=[held_by_specialists.pk])).content.decode()
+    assert 'id="deescalate-panel"' not in page
+
+
+def test_deescalating_a_ticket_another_tier_holds_is_refused(client, frontline_agent, org):
+    ticket = TicketFactory(team=org["frontline"], tier=org["specialist"])
+    response = login(client, frontline_agent).post(
+        reverse("tickets:deescalate", args=[ticket.pk]),
+        {"reason": "routine", "target_tier": org["general"].pk},
+    )
+    assert response.status_code == 403
+    ticket.refresh_from_db()
+    assert ticket.tier == org["specialist"]
 
 
 def test_senior_deescalates_with_a_reason(client, senior_agent, org):
