@@ -95,6 +95,7 @@ def log_in(page: Page, live_server, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("#inbox-list")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the header tools arrive just after the page
 
 
 def log_out(page: Page) -> None:
