@@ -179,9 +179,12 @@ def roles_of(user: AbstractBaseUser) -> set[str]:
 
 
 def default_view(user: AbstractBaseUser) -> str:
-    """Where the inbox opens: the team queue for agents in a team, everything else "All open"."""
+    """Where the inbox opens: the team queue for agents in a team; "All open" for managers and
+    admins (they oversee every queue) and for anyone without a team."""
     profile = _profile(user)
-    return "team" if profile is not None and profile.team_id else "all"
+    if sees_all_tickets(user) or profile is None or not profile.team_id:
+        return "all"
+    return "team"
 
 
 def escalated_to(user: AbstractBaseUser) -> Q:

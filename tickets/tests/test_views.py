@@ -557,3 +557,8 @@ def test_amount_field_on_reply_is_decimal(client, frontline_agent, team_ticket):
     )
     message = Message.objects.get(ticket=team_ticket, direction="outbound")
     assert Decimal(message.metadata["commits_amount"]) == Decimal("20.00")
+
+
+def test_managers_open_on_all_open_and_agents_on_their_team(client, manager, frontline_agent, team_ticket):
+    assert login(client, manager).get(reverse("tickets:inbox")).context["view"] == "all"
+    assert login(client, frontline_agent).get(reverse("tickets:inbox")).context["view"] == "team"
