@@ -195,7 +195,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "tickets.models.Order.Status",
         "TicketPatchStatusEnum": [("open", "Open"), ("pending", "Pending customer")],
         "MessageDirectionEnum": "tickets.models.Message.Direction",
-        "EscalationDirectionEnum": "routing.models.decisions.Escalation.Direction",
+        "EscalationDirectionEnum": "routing.models.Escalation.Direction",
+        "ApprovalStatusEnum": "routing.models.Approval.Status",
     },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -54,7 +54,7 @@ from tickets.models import Customer, CustomerIdentity, Message, Order, RootCause
 
 SETUP_STEPS: list[str] = []
 AFTER_INTAKE_STEPS: list[str] = []
-POST_SEED_STEPS: list[str] = []
+POST_SEED_STEPS: list[str] = ["followups.demo.seed_step", "analytics.demo.seed"]
 __all__ = [
     "AFTER_INTAKE_STEPS",
     "POST_SEED_STEPS",

@@ -1,7 +1,7 @@
 """Each metric on a small crafted dataset; every expected value is worked out by hand below.
 
 The period is Monday 5 – Sunday 11 October 2026. Business hours: both teams work Mon–Fri
-09:00–17:00 UTC (routing's team calendar); T3 has no team, so its clock runs 24/7.
+09:00–17:00 UTC (routing's team calendar); T5 has no team, so its clock runs 24/7.
 
 T1  customer A, email, delivery_problem, satisfied. Mon 10:00 → reply 11:00 (draft kept, 0.9)
     → resolved 14:00 with a root cause. CSAT 5. SLA target met.
@@ -87,6 +87,7 @@ def dataset(db):
         first_response_due_at=at(9, 17),
         sla_breached=True,
         tier=general,
+        team=general.team,
     )
     t4 = TicketFactory(
         customer=c,

@@ -131,7 +131,7 @@ class Command(BaseCommand):
             task = progress.add_task("analyze + stage summary", total=2)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "ANALYZE tickets_ticket, tickets_message, tickets_ticketevent, tickets_customer"
+                    "VACUUM ANALYZE tickets_ticket, tickets_message, tickets_ticketevent, tickets_customer"
                 )
             progress.update(task, advance=1)
             jobs.refresh_stage_durations()
