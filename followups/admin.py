@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html, linebreaks
 
 from followups import actions
@@ -135,6 +136,15 @@ class FollowUpAdmin(admin.ModelAdmin):
     list_select_related = ["ticket"]
     readonly_fields = [f.name for f in FollowUp._meta.fields if f.name != "csat_nonce"]
     exclude = ["csat_nonce"]
+    actions = ["send_now"]
+
+    @admin.action(description="Send the selected scheduled follow-ups now")
+    def send_now(self, request, queryset) -> None:
+        now = timezone.now()
+        scheduled = queryset.filter(status=FollowUp.Status.SCHEDULED)
+        for followup in scheduled:
+            actions.send_followup_now(followup, now=now)
+        self.message_user(request, f"{len(scheduled)} follow-up(s) sent.", messages.SUCCESS)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -8,7 +8,7 @@ events the ticket actions stamp with "now" (close, reopen) are moved to the answ
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Collection
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from followups import actions
+from followups.actions.followups import DEFAULT_BODY, DEFAULT_SUBJECT
 from followups.models import FollowUp, FollowUpTemplate, WebhookSource, WidgetSite
 from tickets.models import Ticket, TicketEvent
 
@@ -58,8 +59,8 @@ def seed_templates() -> None:
             issue_type=issue_type,
             language=language,
             defaults={
-                "subject": subject or actions.followups.DEFAULT_SUBJECT,
-                "body": body or actions.followups.DEFAULT_BODY,
+                "subject": subject or DEFAULT_SUBJECT,
+                "body": body or DEFAULT_BODY,
             },
         )
 
@@ -74,14 +75,20 @@ def seed_channels() -> WidgetSite:
     return site
 
 
-def seed_followups(ticket_ids: Iterable[int], rng: random.Random) -> int:
-    """Give resolved demo tickets their follow-ups and a share of them CSAT answers; returns how many."""
+def seed_followups(ticket_ids: Collection[int], rng: random.Random) -> int:
+    """Give resolved demo tickets their follow-ups and a share of them CSAT answers; returns how many
+    were sent.
+
+    A follow-up the live pipeline already scheduled while the history was written (and that the
+    seed's back-dating moved with its ticket) is used as it is; otherwise one is scheduled at the
+    resolution. Those already due are sent at their due time without any email leaving.
+    """
     seed_templates()
     seed_channels()
     now = timezone.now()
     tickets = Ticket.objects.filter(
         pk__in=list(ticket_ids), status=Ticket.Status.RESOLVED, resolved_at__isnull=False
-    ).exclude(followups__isnull=False)
+    ).exclude(followups__status__in=[FollowUp.Status.SENT, FollowUp.Status.UNDELIVERABLE])
     seeded = 0
     for ticket in tickets.order_by("resolved_at"):
         with transaction.atomic():
@@ -98,7 +105,20 @@ def seed_followups(ticket_ids: Iterable[int], rng: random.Random) -> int:
             score = rng.choices(range(1, 6), weights=weights)[0]
             actions.record_csat(followup, score=score, comment=rng.choice(COMMENTS[score]), now=answered_at)
             _backdate_consequences(ticket, since=now, at=answered_at)
+    # Tickets the seed closed after resolving ("no reply after the follow-up"): their follow-up
+    # went out unanswered; without this the sweep would mail it for real once the demo starts.
+    leftovers = FollowUp.objects.filter(
+        ticket_id__in=list(ticket_ids), ticket__status=Ticket.Status.CLOSED, status=FollowUp.Status.SCHEDULED
+    ).filter(due_at__lte=now)
+    for followup in leftovers.order_by("due_at"):
+        actions.send_followup_now(followup, now=followup.due_at, deliver=False)
+        seeded += 1
     return seeded
+
+
+def seed_step(context) -> None:
+    """``tickets.demo.POST_SEED_STEPS`` entry: ``"followups.demo.seed_step"``."""
+    seed_followups(context.ticket_ids, context.rng)
 
 
 def _backdate_consequences(ticket: Ticket, *, since, at) -> None:

@@ -1,4 +1,4 @@
-"""The public CSAT page: no login, reached only through a signed link."""
+"""The public CSAT page (no login, reached only through a signed link) and the widget demo page."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from followups import actions
 from followups.forms import CsatForm
-from followups.models import WidgetSite
+from followups.models import CsatResponse, WidgetSite
 from helpdesk.errors import HelpdeskError
 
 
@@ -23,11 +23,13 @@ def csat(request: HttpRequest, token: str) -> HttpResponse:
         followup = actions.followup_for_token(token)
         if followup.answered:
             raise actions.CsatAlreadyAnswered()
-        form = CsatForm(request.POST or None, initial={"score": request.GET.get("score")})
+        form = CsatForm(
+            request.POST if request.method == "POST" else None, initial={"score": request.GET.get("score")}
+        )
         if request.method == "POST" and form.is_valid():
             actions.record_csat(followup, **form.cleaned_data)
             context["state"] = "thanks"
-            context["low"] = form.cleaned_data["score"] <= 2
+            context["low"] = form.cleaned_data["score"] <= CsatResponse.LOW_SCORE_MAX
         context.update(form=form, ticket=followup.ticket)
         return render(request, "followups/csat.html", context)
     except HelpdeskError as exc:

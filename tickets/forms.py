@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from tickets.models import Channel, RootCause, Ticket
-from tickets.queries import SAVED_VIEW_LABELS, SORTS, InboxFilters
+from tickets.queries import SAVED_VIEW_LABELS, SORTS, InboxFilters, assignable_agents
 
 ISSUE_TYPES = [
     "order_status",
@@ -176,12 +175,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name__in=["agent", "senior agent", "manager"])
-            .distinct()
-            .order_by("first_name", "username")
-        )
+        self.fields["agent"].queryset = assignable_agents().order_by("first_name", "username")
 
 
 class ResolveForm(forms.Form):

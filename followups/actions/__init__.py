@@ -1,17 +1,19 @@
 """Actions of the followups app, one module per concept, re-exported here."""
 
 from followups.actions.chat import mark_seen, post_chat_message, start_chat
-from followups.actions.delivery import deliver_message, record_bounce
-from followups.actions.followups import (
+from followups.actions.csat import (
     CsatAlreadyAnswered,
     CsatLinkExpired,
     CsatLinkInvalid,
-    cancel_followups,
-    cancel_followups_after_reopen,
     csat_link,
     followup_for_token,
-    pick_template,
     record_csat,
+)
+from followups.actions.delivery import deliver_message, record_bounce
+from followups.actions.followups import (
+    cancel_followups,
+    cancel_followups_after_reopen,
+    pick_template,
     render_followup,
     schedule_followup,
     send_due_followups,

@@ -63,3 +63,19 @@ def test_a_template_with_an_unknown_placeholder_or_without_the_link_is_refused()
     with pytest.raises(ValidationError) as error:
         template.full_clean()
     assert set(error.value.message_dict) == {"subject", "body"}
+
+
+def test_an_admin_sends_a_scheduled_followup_now(admin_client, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from followups import actions
+    from tickets.tests.factories import TicketFactory
+
+    followup = actions.schedule_followup(TicketFactory(resolved=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/followups/followup/", {"action": "send_now", "_selected_action": [followup.pk]}
+        )
+    assert response.status_code == 302
+    followup.refresh_from_db()
+    assert followup.status == "sent" and len(mail.outbox) == 1

@@ -46,3 +46,25 @@ def test_the_widget_demo_page_embeds_the_seeded_site(client, agent, settings):
     client.force_login(agent)
     page = client.get("/followups/widget-demo/")
     assert page.status_code == 200 and f'data-key="{site.key}"'.encode() in page.content
+
+
+def test_a_followup_the_pipeline_scheduled_during_seeding_is_the_one_sent():
+    ticket = TicketFactory(resolved=True, resolved_at=timezone.now() - timedelta(days=4))
+    from followups import actions
+
+    scheduled = actions.schedule_followup(ticket, now=ticket.resolved_at)
+    seed_followups([ticket.pk], random.Random(3))
+    assert list(FollowUp.objects.values_list("pk", "status")) == [(scheduled.pk, "sent")]
+
+
+def test_a_closed_tickets_due_followup_is_recorded_as_sent_not_mailed_later():
+    from followups import actions
+    from tickets import actions as ticket_actions
+
+    ticket = TicketFactory(resolved=True, resolved_at=timezone.now() - timedelta(days=4))
+    scheduled = actions.schedule_followup(ticket, now=ticket.resolved_at)
+    ticket_actions.close_ticket(ticket, actor=None, reason="no reply after follow-up")
+    seed_followups([ticket.pk], random.Random(3))
+    scheduled.refresh_from_db()
+    assert scheduled.status == "sent" and scheduled.sent_at == scheduled.due_at
+    assert actions.send_due_followups() == 0

@@ -220,3 +220,16 @@ def test_a_late_reopen_job_spares_the_followup_of_a_newer_resolution(
     jobs.ticket_reopened(ticket.pk)
     statuses = sorted(FollowUp.objects.filter(ticket=ticket).values_list("status", flat=True))
     assert statuses == [FollowUp.Status.CANCELLED, FollowUp.Status.SCHEDULED]
+
+
+def test_scheduling_again_after_the_followup_went_out_adds_nothing():
+    followup = sent_followup()
+    assert actions.schedule_followup(followup.ticket) == followup
+    assert FollowUp.objects.count() == 1
+
+
+def test_submitting_without_a_score_shows_the_form_again_with_the_error(client):
+    followup = sent_followup()
+    response = client.post(f"/followups/csat/{token_of(followup)}/", {"comment": "meh"})
+    assert response.status_code == 200 and b"Choose a score from 1 to 5." in response.content
+    assert not CsatResponse.objects.exists()

@@ -22,7 +22,9 @@ def test_the_triage_page_shows_type_signals_with_cues_brief_and_draft(admin_clie
     OrderFactory(customer=customer, number="48213")
     ticket = triage_ticket(
         TicketFactory(
-            customer=customer, with_message="Order 48213 arrived broken. I will post it on Twitter!"
+            customer=customer,
+            subject="",
+            with_message="Order 48213 arrived broken. I will post it on Twitter!",
         )
     )
     page = admin_client.get(reverse("admin:routing_triagedticket_change", args=[ticket.pk]))
@@ -39,11 +41,11 @@ def test_the_triage_list_and_history_pages_load_with_flat_queries(
     admin_client, django_assert_max_num_queries
 ):
     for _ in range(5):
-        triage_ticket(TicketFactory(with_message="Where is my order?"))
+        triage_ticket(TicketFactory(subject="", with_message="Where is my order?"))
     with django_assert_max_num_queries(12):
         assert admin_client.get(reverse("admin:routing_triagedticket_changelist")).status_code == 200
     for _ in range(45):
-        triage_ticket(TicketFactory(with_message="Where is my order?"))
+        triage_ticket(TicketFactory(subject="", with_message="Where is my order?"))
     with django_assert_max_num_queries(12):
         assert admin_client.get(reverse("admin:routing_triagedticket_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:routing_triageresult_changelist")).status_code == 200
@@ -51,7 +53,7 @@ def test_the_triage_list_and_history_pages_load_with_flat_queries(
 
 
 def test_rerun_triage_action_queues_the_job(admin_client):
-    ticket = TicketFactory(with_message="Please cancel order 5")
+    ticket = TicketFactory(subject="", with_message="Please cancel order 5")
     response = admin_client.post(
         reverse("admin:routing_triagedticket_changelist"),
         {"action": "rerun_triage", "_selected_action": [ticket.pk]},

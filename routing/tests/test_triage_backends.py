@@ -187,3 +187,18 @@ def test_legal_drafts_admit_nothing_and_hand_over_to_a_person():
     safe, removed = drafts.enforce_guardrails("This was our fault and we will pay €10.", _context(result))
     assert removed and "our fault" not in safe
     assert "senior" in drafts.compose_draft(_context(result))
+
+
+def test_the_word_prefix_shortcut_changes_no_result(monkeypatch):
+    """Cues skipped because their first letters are absent could never have matched."""
+    from dataclasses import replace
+
+    from routing.triage import cues
+
+    backend = HeuristicBackend()
+    fast = [backend.classify(ticket_text(e)) for e in EXAMPLES]
+    for table in (cues.TYPE_CUES, cues.SIGNAL_CUES):
+        for name in list(table):
+            monkeypatch.setitem(table, name, [replace(c, prefixes=None) for c in table[name]])
+    slow = [backend.classify(ticket_text(e)) for e in EXAMPLES]
+    assert [(r.issue_type, dict(r.signals)) for r in fast] == [(r.issue_type, dict(r.signals)) for r in slow]

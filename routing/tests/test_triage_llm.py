@@ -131,7 +131,7 @@ def test_the_llm_never_drops_a_legal_or_safety_signal_the_cues_found(llm_server)
 @pytest.mark.django_db
 def test_triage_stores_the_fallback_reason_with_the_result(llm_server):
     llm_server.replies = ["not json at all", {"draft": "Hello, we are on it."}]
-    ticket = triage_ticket(TicketFactory(with_message="Please cancel order 51234"))
+    ticket = triage_ticket(TicketFactory(subject="", with_message="Please cancel order 51234"))
     result = TriageResult.objects.get(ticket=ticket)
     assert ticket.issue_type == "cancellation"
     assert result.backend == "heuristic" and "JSONDecodeError" in result.fallback_reason
@@ -142,7 +142,7 @@ def test_triage_stores_the_fallback_reason_with_the_result(llm_server):
 @pytest.mark.django_db
 def test_an_llm_draft_passes_the_money_guardrail(llm_server):
     llm_server.replies = [GOOD, {"draft": "Sorry! We will refund you €900 right away. Best wishes."}]
-    ticket = triage_ticket(TicketFactory(with_message="My parcel is lost, it cost €900"))
+    ticket = triage_ticket(TicketFactory(subject="", with_message="My parcel is lost, it cost €900"))
     assert "€900" not in ticket.ai_draft and "approve" in ticket.ai_draft
     assert TriageResult.objects.get(ticket=ticket).raw_output["guardrail_removed"]
 

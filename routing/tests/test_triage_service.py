@@ -68,7 +68,9 @@ def test_triage_writes_the_ticket_its_history_and_events():
 def test_the_brief_lists_past_tickets_and_open_complaints():
     customer = CustomerFactory()
     TicketFactory(customer=customer, issue_type="complaint", created_at=timezone.now() - timedelta(days=3))
-    ticket = TicketFactory(customer=customer, with_message="The toaster stopped working after a week")
+    ticket = TicketFactory(
+        customer=customer, subject="", with_message="The toaster stopped working after a week"
+    )
     ticket = triage_ticket(ticket)
     history = ticket.ai_brief["customer"]
     assert history["past_tickets"] == 1 and history["open_complaints"] == 1
@@ -81,13 +83,15 @@ def test_a_complaint_outside_the_repeat_window_is_not_a_repeat(settings):
     Thresholds.objects.update_or_create(pk=1, defaults={"repeat_complaint_days": 7})
     old = TicketFactory(customer=customer, issue_type="complaint")
     Ticket.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=20))
-    ticket = triage_ticket(TicketFactory(customer=customer, with_message="The toaster stopped working"))
+    ticket = triage_ticket(
+        TicketFactory(customer=customer, subject="", with_message="The toaster stopped working")
+    )
     assert "repeat_complaint" not in ticket.signals
 
 
 def test_a_failing_backend_leaves_a_retriable_ticket_and_nothing_else_changed(settings):
     settings.TRIAGE_BACKEND = {"BACKEND": FAKE, "OPTIONS": {"fail": True}}
-    ticket = TicketFactory(with_message="Where is my order?")
+    ticket = TicketFactory(subject="", with_message="Where is my order?")
     ticket = triage_ticket(ticket)
     ticket.refresh_from_db()
     assert ticket.triage_status == Ticket.TriageStatus.FAILED
@@ -118,7 +122,7 @@ def test_a_slow_backend_is_queued_and_the_job_triages_then_reroutes(
     settings, django_capture_on_commit_callbacks, reroutes
 ):
     settings.TRIAGE_BACKEND = {"BACKEND": FAKE, "OPTIONS": {"slow": True, "issue_type": "billing"}}
-    ticket = TicketFactory(with_message="I was charged twice")
+    ticket = TicketFactory(subject="", with_message="I was charged twice")
     message = ticket.messages.get()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert run_for_message(ticket.pk, message.pk) is None
@@ -129,7 +133,7 @@ def test_a_slow_backend_is_queued_and_the_job_triages_then_reroutes(
 
 
 def test_a_new_customer_message_re_triages_with_the_new_words():
-    ticket = triage_ticket(TicketFactory(with_message="Where is my order?"))
+    ticket = triage_ticket(TicketFactory(subject="", with_message="Where is my order?"))
     assert "legal" not in ticket.signals
     message = MessageFactory(ticket=ticket, body="Still nothing. My lawyer will be in touch.")
     ticket = run_for_message(ticket.pk, message.pk)
@@ -140,7 +144,7 @@ def test_a_new_customer_message_re_triages_with_the_new_words():
 def test_an_override_is_recorded_applied_and_survives_re_triage(
     agent, reroutes, django_capture_on_commit_callbacks
 ):
-    ticket = triage_ticket(TicketFactory(with_message="Where is my order?"))
+    ticket = triage_ticket(TicketFactory(subject="", with_message="Where is my order?"))
     assert ticket.issue_type == "order_status"
     with django_capture_on_commit_callbacks(execute=True):
         ticket = override_classification(
@@ -164,7 +168,9 @@ def test_an_override_is_recorded_applied_and_survives_re_triage(
 
 
 def test_a_signal_removed_by_an_agent_stays_removed_but_new_ones_still_appear(agent):
-    ticket = triage_ticket(TicketFactory(with_message="I will post this on Twitter if it's not fixed"))
+    ticket = triage_ticket(
+        TicketFactory(subject="", with_message="I will post this on Twitter if it's not fixed")
+    )
     ticket = override_classification(ticket, actor=agent, signals={}, reason="joke")
     assert ticket.signals == {}
     message = MessageFactory(ticket=ticket, body="I'll tweet it again. And the charger burned my hand.")
@@ -173,13 +179,13 @@ def test_a_signal_removed_by_an_agent_stays_removed_but_new_ones_still_appear(ag
 
 
 def test_an_unchanged_value_records_no_override(agent):
-    ticket = triage_ticket(TicketFactory(with_message="Where is my order?"))
+    ticket = triage_ticket(TicketFactory(subject="", with_message="Where is my order?"))
     override_classification(ticket, actor=agent, issue_type="order_status")
     assert not ClassificationOverride.objects.exists()
 
 
 def test_overrides_need_a_support_role_and_known_values(agent):
-    ticket = triage_ticket(TicketFactory(with_message="Where is my order?"))
+    ticket = triage_ticket(TicketFactory(subject="", with_message="Where is my order?"))
     with pytest.raises(NotAllowed):
         override_classification(ticket, actor=UserFactory(username="nobody"), issue_type="billing")
     with pytest.raises(InvalidInput) as error:
@@ -190,7 +196,7 @@ def test_overrides_need_a_support_role_and_known_values(agent):
 
 
 def test_draft_reply_redrafts_and_stores_the_draft():
-    ticket = triage_ticket(TicketFactory(with_message="My blender is broken, refund €300 please"))
+    ticket = triage_ticket(TicketFactory(subject="", with_message="My blender is broken, refund €300 please"))
     Ticket.objects.filter(pk=ticket.pk).update(ai_draft="")
     text = draft_reply(ticket)
     ticket.refresh_from_db()

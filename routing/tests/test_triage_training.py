@@ -79,7 +79,7 @@ def test_a_model_that_does_not_beat_the_builtin_backend_stays_inactive(model_dir
 
 @pytest.mark.django_db
 def test_agents_corrections_and_confirmations_become_training_examples(agent):
-    corrected = triage_ticket(TicketFactory(with_message="Where is my order?"))
+    corrected = triage_ticket(TicketFactory(subject="", with_message="Where is my order?"))
     override_classification(corrected, actor=agent, issue_type="delivery_problem")
     TicketFactory(
         with_message="The zip broke",

@@ -78,6 +78,15 @@ def test_inbox_htmx_request_gets_only_the_list_fragment(client, frontline_agent,
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_switching_saved_view_by_htmx_gets_the_whole_page_body(client, frontline_agent, team_ticket):
+    response = login(client, frontline_agent).get(
+        reverse("tickets:inbox"), {"view": "mine"}, HTTP_HX_TARGET="inbox", **HTMX
+    )
+    body = response.content.decode()
+    assert '<div id="inbox" class="inbox">' in body
+    assert response.context["view"] == "mine"
+
+
 def test_inbox_poll_answers_304_when_nothing_changed_and_200_after_a_change(
     client, frontline_agent, team_ticket
 ):
@@ -176,14 +185,33 @@ def test_escalated_to_me_lists_tickets_in_my_senior_tier(client, senior_agent, f
     assert not client.get(reverse("tickets:inbox"), {"view": "escalated"}).context["page"].object_list
 
 
-def test_awaiting_approval_is_empty_for_plain_agents(client, frontline_agent, manager, org):
-    held = TicketFactory(team=org["frontline"], stage=Ticket.Stage.AWAITING_APPROVAL)
-    login(client, frontline_agent)
-    assert not client.get(reverse("tickets:inbox"), {"view": "approval"}).context["page"].object_list
-    login(client, manager)
-    assert list(client.get(reverse("tickets:inbox"), {"view": "approval"}).context["page"].object_list) == [
-        held
-    ]
+def test_awaiting_my_approval_follows_the_role_ladder(client, frontline_agent, senior_agent, manager, org):
+    from routing.models import Approval
+
+    for_manager = TicketFactory(team=org["frontline"], stage=Ticket.Stage.AWAITING_APPROVAL)
+    for_senior = TicketFactory(team=org["other_team"], stage=Ticket.Stage.AWAITING_APPROVAL)
+    Approval.objects.create(ticket=for_manager, role="manager", amount=Decimal("300"), reason="refund")
+    Approval.objects.create(ticket=for_senior, role="senior agent", amount=Decimal("120"), reason="refund")
+
+    def listed(user):
+        login(client, user)
+        return set(client.get(reverse("tickets:inbox"), {"view": "approval"}).context["page"].object_list)
+
+    assert listed(frontline_agent) == set()
+    assert listed(senior_agent) == {for_senior}
+    assert listed(manager) == {for_manager, for_senior}
+
+
+def test_senior_may_open_a_ticket_awaiting_their_approval_outside_their_team(client, senior_agent, org):
+    from routing.models import Approval
+
+    ticket = TicketFactory(team=org["other_team"], tier=org["specialist"])
+    login(client, senior_agent)
+    assert client.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 404
+    approval = Approval.objects.create(ticket=ticket, role="senior agent", amount=Decimal("120"), reason="x")
+    assert client.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 200
+    Approval.objects.filter(pk=approval.pk).update(role="manager")
+    assert client.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("rows", [5, 50])

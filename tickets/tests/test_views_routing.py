@@ -57,13 +57,21 @@ def test_escalated_ticket_shows_in_the_seniors_escalated_view(
 
 
 @needs("routing.escalation")
-def test_agents_outside_the_tier_may_not_deescalate(client, frontline_agent, manager, org):
-    ticket = TicketFactory(team=org["frontline"], tier=org["specialist"], assignee=manager)
+def test_agents_outside_the_ticket_cannot_deescalate_it(client, frontline_agent, manager, org):
+    ticket = TicketFactory(team=org["other_team"], tier=org["specialist"], assignee=manager)
     response = login(client, frontline_agent).post(
         reverse("tickets:deescalate", args=[ticket.pk]),
         {"reason": "routine", "target_tier": org["general"].pk},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.tier == org["specialist"]
+
+
+def test_deescalate_link_is_shown_to_the_tier_holding_the_ticket(client, frontline_agent, org):
+    ticket = TicketFactory(team=org["frontline"], tier=org["specialist"])
+    page = login(client, frontline_agent).get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+    assert 'id="deescalate-panel"' in page
 
 
 @needs("routing.escalation")
@@ -156,3 +164,15 @@ def test_unknown_availability_is_refused(client, frontline_agent):
     assert "Select a valid choice" in response.content.decode()
     assert AgentProfile.objects.get(user=frontline_agent).availability == "online"
     assert Ticket.objects.count() == 0
+
+
+def test_escalating_out_of_my_sight_sends_me_back_to_the_inbox(client, frontline_agent, org):
+    ticket = TicketFactory(team=org["frontline"], tier=org["general"])
+    response = login(client, frontline_agent).post(
+        reverse("tickets:escalate", args=[ticket.pk]),
+        {"target_tier": org["senior"].pk, "reason": "Legal threat"},
+        **HTMX,
+    )
+    assert response.headers["HX-Redirect"] == reverse("tickets:inbox")
+    inbox = client.get(reverse("tickets:inbox")).content.decode()
+    assert f"HD-{ticket.pk} has left your queues." in inbox

@@ -17,6 +17,20 @@ from tickets.macros import render_macro
 from tickets.models import Macro, Message, Ticket, TicketEvent
 from tickets.queries import ROLE_ADMIN, ROLE_MANAGER, ROLE_SENIOR, has_role
 
+# Brief keys the ticket page lays out itself (triage's ``build_brief``); any other key is shown as is.
+BRIEF_LAID_OUT = {
+    "summary",
+    "issue_type",
+    "also_mentions",
+    "signals",
+    "amount_at_stake",
+    "currency",
+    "language",
+    "customer",
+    "order",
+    "order_numbers_mentioned",
+    "policy",
+}
 # Similarity at or above this counts as "draft accepted" (DESIGN: AI draft acceptance rate).
 DRAFT_ACCEPTED_AT = 0.8
 
@@ -115,30 +129,33 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         "ticket": ticket,
         "thread": thread,
         "brief": ticket.ai_brief or {},
+        "summary": ticket.ai_summary or (ticket.ai_brief or {}).get("summary", ""),
+        "brief_extra": {k: v for k, v in (ticket.ai_brief or {}).items() if k not in BRIEF_LAID_OUT and v},
         "draft_state": draft_state,
         "draft_accepted_at": DRAFT_ACCEPTED_AT,
         "macros": macros,
         "reply_form": forms.ReplyForm(initial={"body": ticket.ai_draft if draft_state == "open" else ""}),
         "note_form": forms.NoteForm(),
         "classification_form": forms.ClassificationForm(
+            auto_id="class_%s",
             initial={
                 "issue_type": ticket.issue_type,
                 "urgency": ticket.urgency,
                 "sentiment": ticket.sentiment,
                 "signals": list(signals),
-            }
+            },
         ),
-        "escalate_form": forms.EscalateForm(ticket=ticket),
-        "deescalate_form": forms.DeescalateForm(ticket=ticket),
+        "escalate_form": forms.EscalateForm(ticket=ticket, auto_id="escalate_%s"),
+        "deescalate_form": forms.DeescalateForm(ticket=ticket, auto_id="deescalate_%s"),
         "approval_form": forms.ApprovalRequestForm(
-            initial={"amount": ticket.amount_at_stake, "role": "manager"}
+            auto_id="approval_%s", initial={"amount": ticket.amount_at_stake, "role": "manager"}
         ),
         "decision_form": forms.ApprovalDecisionForm(),
-        "assign_form": forms.AssignForm(initial={"agent": ticket.assignee_id})
+        "assign_form": forms.AssignForm(auto_id="assign_%s", initial={"agent": ticket.assignee_id})
         if may_reassign(user)
         else None,
-        "resolve_form": forms.ResolveForm(),
-        "reopen_form": forms.ReopenForm(),
+        "resolve_form": forms.ResolveForm(auto_id="resolve_%s"),
+        "reopen_form": forms.ReopenForm(auto_id="reopen_%s"),
         "approvals": pending_approvals(ticket),
         "decidable_roles": queries.decidable_roles(user),
         "can_deescalate": may_deescalate(user, ticket),

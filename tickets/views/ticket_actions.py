@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from helpdesk.errors import HelpdeskError
 from helpdesk.http import HtmxHttpRequest
@@ -26,6 +28,12 @@ from tickets.views.detail import draft_digest, may_reassign, ticket_context
 
 
 def _answer(request: HtmxHttpRequest, ticket: Ticket, text: str, *, composer: bool = False) -> HttpResponse:
+    """After an action: the changed panels (HTMX) or the ticket again. When the action moved the
+    ticket out of the user's sight (escalated to another team), back to the inbox instead."""
+    if not queries.visible_tickets(request.user).filter(pk=ticket.pk).exists():
+        messages.success(request, f"{text} {ticket.reference} has left your queues.")
+        inbox = reverse("tickets:inbox")
+        return HttpResponseClientRedirect(inbox) if request.htmx else redirect(inbox)
     if not request.htmx:
         return done(request, text, to=reverse("tickets:detail", args=[ticket.pk]))
     ticket = queries.access_ticket(request.user, ticket.pk)

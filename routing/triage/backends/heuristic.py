@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from routing.triage import cues as cue_tables
 from routing.triage import drafts, extraction, sentiment, text
@@ -43,7 +44,19 @@ PRECEDENCE = (
 _RANK = {slug: i for i, slug in enumerate(PRECEDENCE)}
 _NOT_A_PRODUCT = re.compile(
     r"\b(?:code|coupon|voucher|link|website|site|app|page|checkout|card|payment|password|log ?in|account|"
-    r"tracking)\b[^.]{0,25}\b(?:doesn't|does not|won't|isn't|is not|didn't|not) work"
+    r"tracking|website|site|form)\b[^.]{0,25}\b(?:(?:doesn't|does not|won't|isn't|is not|didn't|not) work|"
+    r"is broken|is down|keeps crashing)"
+)
+_BANK_ACCOUNT = re.compile(
+    r"\b(?:taken|debited|withdrawn|charged|deducted|gone|missing) (?:from|out of|on) my (?:bank |card )?account\b|"
+    r"\bbank account\b"
+)
+_OVERDUE = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|several|many) weeks\b|\blate\b|!!|\bages\b|\bforever\b"
+)
+_PRODUCT_QUESTION = re.compile(
+    r"^(?:hi|hello|hey)?[!,.]?\s*(?:is|are|does|do|can|will|would|which|what|how)\b(?! you\b)"
+    r"(?![^?]*\b(?:order|speak|talk|someone|account|refund|deliver\w*|parcel)\b)[^?]{10,}\?"
 )
 _QUESTION = re.compile(
     r"\?|\b(?:how|what|which|when|where|why|can i|could i|do you|does|is it|is there|are there|am i|"
@@ -56,11 +69,19 @@ MIN_TYPE_SCORE = 1.5
 HISTORY_WEIGHT = 0.5
 
 
+@lru_cache(maxsize=16)
+def _word_starts(lowered: str) -> frozenset[str]:
+    return frozenset(cue_tables.word_starts(lowered))
+
+
 def _cue_hits(
     lowered: str, table: Sequence[cue_tables.Cue], quotes, *, signal: bool
 ) -> list[tuple[str, float]]:
     hits = []
+    starts = _word_starts(lowered)
     for cue in table:
+        if cue.prefixes is not None and cue.prefixes.isdisjoint(starts):
+            continue
         for match in cue.pattern.finditer(lowered):
             start = match.start()
             if cue.honours_negation and text.is_negated(lowered, start):
@@ -105,9 +126,36 @@ def _adjust(scores: dict[str, tuple[float, list[str]]], lowered: str) -> None:
     # "the code / the website / my card doesn't work" is not a faulty product.
     if "product_defect" in scores and _NOT_A_PRODUCT.search(lowered):
         bump("product_defect", -3)
+    # "money taken from my account" is the bank account of a billing problem.
+    if "account" in scores and _BANK_ACCOUNT.search(lowered):
+        bump("account", -3)
+    # "Where is my stuff? It's been 3 weeks!!" is no longer a status question.
+    if "delivery_problem" in scores and "order_status" in scores and _OVERDUE.search(lowered):
+        bump("delivery_problem", 2)
+        bump("order_status", -3)
     # A charge that needs reversing for a cancelled order is still a billing problem.
     if "billing" in scores and "cancellation" in scores and "charged" in lowered:
         bump("billing", 1)
+
+
+_WORDS = re.compile(r"[a-z]+")
+_BACKOFF_WORDS = {word: slug for slug, words in cue_tables.BACKOFF.items() for word in words.split()}
+
+
+def _backoff(lowered: str) -> str | None:
+    """The type most single words lean to, unless two types tie."""
+    votes: dict[str, int] = {}
+    for word in _WORDS.findall(lowered):
+        slug = _BACKOFF_WORDS.get(word)
+        if slug:
+            votes[slug] = votes.get(slug, 0) + 1
+    if not votes:
+        return None
+    ranked = sorted(votes.items(), key=lambda item: (-item[1], _RANK.get(item[0], 99)))
+    best, count = ranked[0]
+    if len(ranked) > 1 and ranked[1][1] == count:
+        return None
+    return best
 
 
 def classify_text(
@@ -117,6 +165,12 @@ def classify_text(
     _adjust(scores, lowered)
     ranked = sorted(scores.items(), key=lambda item: (-item[1][0], _RANK.get(item[0], 99)))
     if not ranked or ranked[0][1][0] < MIN_TYPE_SCORE:
+        fallback = _backoff(lowered)
+        if fallback:
+            return fallback, 0.4, scores, []
+        if _PRODUCT_QUESTION.search(lowered):
+            # An unrecognised question to a shop is most often about a product.
+            return "product_question", 0.4, scores, []
         top_score = ranked[0][1][0] if ranked else 0.0
         return "other", round(0.35 + 0.1 * (MIN_TYPE_SCORE - top_score) / MIN_TYPE_SCORE, 3), scores, []
     best, (best_score, _) = ranked[0]
