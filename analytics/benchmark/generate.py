@@ -93,13 +93,16 @@ def generate(count: int, *, days: int, chunk: int) -> None:
                 insert_events(low, high)
             done += size
             progress.update(task, completed=done)
-        task = progress.add_task("analyze + stage summary", total=2)
+        task = progress.add_task("stage summary + vacuum", total=2)
+        jobs.refresh_stage_durations()
+        progress.update(task, advance=1)
         with connection.cursor() as cursor:
             # VACUUM (for index-only scans) cannot run inside a transaction, e.g. under a test.
             vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-            cursor.execute(f"{vacuum} tickets_ticket, tickets_message, tickets_ticketevent, tickets_customer")
-        progress.update(task, advance=1)
-        jobs.refresh_stage_durations()
+            cursor.execute(
+                f"{vacuum} tickets_ticket, tickets_message, tickets_ticketevent, tickets_customer,"
+                " analytics_stageduration"
+            )
         progress.update(task, advance=1)
 
 
