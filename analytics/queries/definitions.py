@@ -87,7 +87,8 @@ METRICS: tuple[Metric, ...] = (
         "sla_attainment",
         "SLA attainment",
         "rate",
-        "Tickets with an SLA target that never breached it / tickets with an SLA target.",
+        "Tickets with an SLA target that met it (answered and resolved by their due times, never "
+        "flagged as breached) / tickets with an SLA target.",
     ),
 )
 METRICS_BY_KEY = {metric.key: metric for metric in METRICS}

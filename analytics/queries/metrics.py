@@ -88,6 +88,9 @@ def per_ticket_sql(
         SELECT t.id, t.customer_id, t.issue_type, t.team_id, t.first_message_at, t.first_response_at,
                t.resolved_at, t.reopen_count, t.root_cause_id, t.sla_breached,
                (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL) AS has_sla,
+               -- A target passed counts even if no sweep flagged it (yet).
+               (COALESCE(t.first_response_at, now()) > t.first_response_due_at
+                OR COALESCE(t.resolved_at, now()) > t.resolution_due_at) AS sla_late,
                (t.sentiment = 'frustrated' OR t.sentiment_score < 0
                 OR t.issue_type = ANY(%(complaint_types)s)) AS complaint,
                {bucket} AS bucket
@@ -175,7 +178,7 @@ def per_ticket_sql(
             COALESCE(j.csat_n, 0) AS csat_n,
             COALESCE(j.csat_sum, 0) AS csat_sum,
             COALESCE(j.csat_good, 0) AS csat_good,
-            (j.sla_breached OR COALESCE(j.sla_event, false)) AS sla_missed,
+            (j.sla_breached OR COALESCE(j.sla_event, false) OR COALESCE(j.sla_late, false)) AS sla_missed,
             COALESCE(j.is_repeat, false) AS is_repeat
         FROM joined j
     )
