@@ -14,7 +14,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from routing.models import AgentProfile, Team, Tier
@@ -157,10 +158,19 @@ def sla_status(*, now: datetime | None = None, limit: int = 10) -> dict[str, Any
 
 def agents_load() -> list[AgentProfile]:
     """Agents not offline, each annotated with ``load`` (open tickets assigned) against capacity."""
+    open_load = (
+        Ticket.objects.filter(assignee_id=OuterRef("user_id"), status__in=OPEN)
+        .order_by()
+        .values("assignee_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return list(
         AgentProfile.objects.exclude(availability=AgentProfile.Availability.OFFLINE)
         .select_related("user", "team", "tier")
-        .annotate(load=Count("user__assigned_tickets", filter=Q(user__assigned_tickets__status__in=OPEN)))
+        # A correlated count per agent reads only the open rows of the (assignee, status) index;
+        # a join would walk every ticket the agent ever handled.
+        .annotate(load=Coalesce(Subquery(open_load), 0))
         .order_by("team__name", "user__username")
     )
 

@@ -248,3 +248,15 @@ def test_drilldown_lists_exactly_the_tickets_behind_a_number(dataset):
     resolved, total = drilldown_ids(PERIOD, metric="root_cause_coverage", part="all", limit=2, offset=0)
     assert total == 3
     assert resolved == [dataset["t4"].pk, dataset["t2"].pk]
+
+
+@pytest.mark.django_db
+def test_a_late_answer_misses_the_sla_even_when_no_sweep_flagged_it():
+    TicketFactory(first_message_at=at(5, 9), first_response_due_at=at(5, 10), first_response_at=at(5, 9, 30))
+    TicketFactory(first_message_at=at(5, 9), first_response_due_at=at(5, 10), first_response_at=at(5, 11))
+    TicketFactory(first_message_at=at(5, 9), resolution_due_at=at(6, 9))  # never resolved: now is later
+    assert metrics_report(PERIOD)["current"]["sla_attainment"] == {
+        "value": 0.3333,
+        "numerator": 1,
+        "denominator": 3,
+    }
