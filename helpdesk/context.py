@@ -14,5 +14,7 @@ def site(request: HttpRequest) -> dict[str, object]:
         "STORE_CURRENCY": settings.STORE_CURRENCY,
         # By role (groups are loaded for every page anyway); someone granted the analytics permission
         # individually opens the pages by URL. Lazy: pages without the nav pay nothing.
-        "can_view_analytics": SimpleLazyObject(lambda: bool(user and has_role(user, ROLE_MANAGER, ROLE_ADMIN))),
+        "can_view_analytics": SimpleLazyObject(
+            lambda: bool(user and has_role(user, ROLE_MANAGER, ROLE_ADMIN))
+        ),
     }

@@ -13,21 +13,9 @@ from decimal import Decimal
 
 from django.apps import apps as django_apps
 
-ISSUE_TYPES = [
-    ("order_status", "Order status", False),
-    ("delivery_problem", "Delivery problem", True),
-    ("return_request", "Return request", False),
-    ("refund_request", "Refund request", False),
-    ("cancellation", "Cancellation", False),
-    ("order_change", "Order change", False),
-    ("product_defect", "Product defect", True),
-    ("billing", "Billing", False),
-    ("account", "Account", False),
-    ("product_question", "Product question", False),
-    ("policy_question", "Policy question", False),
-    ("complaint", "Complaint", True),
-    ("other", "Other", False),
-]
+from tickets.taxonomy import DEFAULT_ISSUE_TYPES
+
+ISSUE_TYPES = DEFAULT_ISSUE_TYPES
 
 TEAMS = [
     ("frontline", "Frontline"),

@@ -8,23 +8,8 @@ from django import forms
 
 from tickets.models import Channel, RootCause, Ticket
 from tickets.queries import SAVED_VIEW_LABELS, SORTS, InboxFilters, assignable_agents
+from tickets.taxonomy import ISSUE_TYPE_SLUGS, SIGNALS
 
-ISSUE_TYPES = [
-    "order_status",
-    "delivery_problem",
-    "return_request",
-    "refund_request",
-    "cancellation",
-    "order_change",
-    "product_defect",
-    "billing",
-    "account",
-    "product_question",
-    "policy_question",
-    "complaint",
-    "other",
-]
-SIGNALS = ["legal", "safety", "reputation", "policy_exception", "repeat_complaint", "asks_for_human", "vip"]
 BLANK = [("", "Any")]
 
 
@@ -33,7 +18,7 @@ def issue_type_choices() -> list[tuple[str, str]]:
     from routing.models import IssueType
 
     slugs = list(IssueType.objects.values_list("slug", "name")) or [
-        (slug, slug.replace("_", " ").capitalize()) for slug in ISSUE_TYPES
+        (slug, slug.replace("_", " ").capitalize()) for slug in ISSUE_TYPE_SLUGS
     ]
     return slugs
 

@@ -18,24 +18,11 @@ from django.db import connection, models, transaction
 from analytics import jobs
 from routing.models import AgentProfile, Team, Tier
 from tickets.models import Customer, Message, RootCause, Ticket
+from tickets.taxonomy import ISSUE_TYPE_SLUGS
 
 TAG = "benchmark"
 CHANNELS = ["email", "chat", "social", "review", "web", "api"]
-ISSUE_TYPES = [
-    "order_status",
-    "delivery_problem",
-    "return_request",
-    "refund_request",
-    "cancellation",
-    "order_change",
-    "product_defect",
-    "billing",
-    "account",
-    "product_question",
-    "policy_question",
-    "complaint",
-    "other",
-]
+ISSUE_TYPES = list(ISSUE_TYPE_SLUGS)
 ROOT_CAUSES = [
     "Carrier delay",
     "Warehouse mis-pick",

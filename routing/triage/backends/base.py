@@ -12,30 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
-ISSUE_TYPES = (
-    "order_status",
-    "delivery_problem",
-    "return_request",
-    "refund_request",
-    "cancellation",
-    "order_change",
-    "product_defect",
-    "billing",
-    "account",
-    "product_question",
-    "policy_question",
-    "complaint",
-    "other",
-)
-SIGNALS = (
-    "legal",
-    "safety",
-    "reputation",
-    "policy_exception",
-    "repeat_complaint",
-    "asks_for_human",
-    "vip",
-)
+from tickets.taxonomy import ISSUE_TYPE_SLUGS
+from tickets.taxonomy import SIGNALS as SIGNALS  # re-exported: the backends validate against it
+
+ISSUE_TYPES = ISSUE_TYPE_SLUGS
 SENTIMENTS = ("frustrated", "neutral", "satisfied")
 URGENCIES = ("low", "medium", "high", "critical")
 
