@@ -133,23 +133,29 @@ def test_a_head_predicts_with_softmax_over_its_classes(tmp_path):
 
 
 def test_without_model_files_the_backend_is_the_built_in_one_and_says_why(settings, tmp_path, caplog):
-    settings.TRIAGE_MODEL_DIR = tmp_path
+    settings.TRIAGE_MODEL_DIR = tmp_path / "first"
     with caplog.at_level(logging.WARNING, logger="routing.triage.backends.semantic"):
         backend = load_backend("semantic")
     info = backend.describe()
-    assert info.backend == "semantic" and "model.safetensors" in info.fallback_reason
+    assert info.backend == "heuristic" and "model.safetensors" in info.fallback_reason
+    assert info.raw == {"configured_backend": "semantic"}
     assert "fetch_models.sh" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="routing.triage.backends.semantic"):
+        load_backend("semantic")
+    assert caplog.text == ""  # logged once per process, not on every triage
     body = "My parcel never turned up, the tracking says delivered"
     assert backend.classify(ticket(body)) == HeuristicBackend().classify(ticket(body))
 
 
 @pytest.mark.django_db
 def test_the_fallback_reason_is_stored_with_the_result(settings, tmp_path):
-    settings.TRIAGE_MODEL_DIR = tmp_path
+    settings.TRIAGE_MODEL_DIR = tmp_path / "second"
     settings.TRIAGE_BACKEND = {"BACKEND": "semantic"}
     done = triage_ticket(TicketFactory(with_message="The kettle leaks from the bottom"))
     result = TriageResult.objects.get(ticket=done)
-    assert result.backend == "semantic" and "missing" in result.fallback_reason
+    assert result.backend == "heuristic" and "missing" in result.fallback_reason
+    assert result.raw_output["configured_backend"] == "semantic"
     assert done.issue_type == "product_defect"
 
 

@@ -10,8 +10,9 @@ and drafts always come from the built-in backend, so legal and safety recall is 
 Files: the model in ``TRIAGE_MODEL_DIR/minilm`` (``scripts/fetch_models.sh`` installs it) and
 the classifier head, ``TRIAGE_MODEL_DIR/minilm/head.npz`` when ``manage.py train_semantic``
 has refitted it with agents' labels, else the head shipped in ``routing/triage/data``. Without
-the model files the backend behaves exactly like ``heuristic``, logs why once and records the
-reason as ``fallback_reason`` on every result.
+the model files the backend behaves exactly like ``heuristic``: it logs why (once per process),
+and every result says ``backend=heuristic`` with the reason in ``fallback_reason`` and the
+configured backend in the raw output, as the LLM backend's fallback does.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.conf import settings
 
 from routing.triage import text
 from routing.triage.backends.base import BackendInfo, Classification, TicketText
+from routing.triage.backends.heuristic import VERSION as HEURISTIC_VERSION
 from routing.triage.backends.heuristic import HeuristicBackend
 from routing.triage.embedding import SentenceEncoder, missing_files
 
@@ -40,6 +42,8 @@ SHIPPED_HEAD = Path(__file__).resolve().parent.parent / "data" / "semantic_head.
 CUE_CONFIDENCE = 0.8
 # The model reads up to 256 word pieces; about this many characters.
 SEMANTIC_CHARS = 1200
+# Backends are built per triage run: each fallback reason is logged once per process.
+_logged_reasons: set[str] = set()
 
 
 def model_dir() -> Path:
@@ -135,12 +139,18 @@ class SemanticBackend(HeuristicBackend):
             except (OSError, ValueError, KeyError) as exc:
                 self.encoder = None
                 self.fallback_reason = f"semantic head unusable ({exc}); built-in classification used"
-        if self.fallback_reason:
+        if self.fallback_reason and self.fallback_reason not in _logged_reasons:
+            _logged_reasons.add(self.fallback_reason)
             logger.warning("semantic triage backend falls back: %s", self.fallback_reason)
 
     def describe(self) -> BackendInfo:
         if self.encoder is None:
-            return BackendInfo(backend=self.name, model="", fallback_reason=self.fallback_reason)
+            return BackendInfo(
+                backend=HeuristicBackend.name,
+                model=HEURISTIC_VERSION,
+                fallback_reason=self.fallback_reason,
+                raw={"configured_backend": self.name},
+            )
         head = Path(self.head.source).name if self.head and self.head.source else "in-memory"
         return BackendInfo(
             backend=self.name, model=f"{MODEL_NAME}+{head}", prompt_version=VERSION, fallback_reason=""
