@@ -110,6 +110,19 @@ def test_a_strong_cue_keeps_the_built_in_type_and_the_model_is_not_consulted():
 
 
 @needs_model
+def test_a_short_follow_up_keeps_the_type_of_the_thread():
+    thread = TicketText(
+        subject="",
+        thread=[
+            MessageText(author="customer", body="The hairdryer cuts out after a minute of use"),
+            MessageText(author="agent", body="Sorry to hear that, we are looking into it."),
+            MessageText(author="customer", body="Any news?"),
+        ],
+    )
+    assert SemanticBackend().classify(thread).issue_type == "product_defect"
+
+
+@needs_model
 def test_signals_sentiment_and_amounts_stay_with_the_built_in_analysis():
     body = "the heater started smoking and burnt my rug, my lawyer will hear about this, it cost 240 EUR"
     builtin = HeuristicBackend().classify(ticket(body))

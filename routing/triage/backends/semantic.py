@@ -28,8 +28,8 @@ from django.conf import settings
 
 from routing.triage import text
 from routing.triage.backends.base import BackendInfo, Classification, TicketText
+from routing.triage.backends.heuristic import HISTORY_WEIGHT, HeuristicBackend
 from routing.triage.backends.heuristic import VERSION as HEURISTIC_VERSION
-from routing.triage.backends.heuristic import HeuristicBackend
 from routing.triage.embedding import SentenceEncoder, missing_files
 
 logger = logging.getLogger(__name__)
@@ -156,6 +156,15 @@ class SemanticBackend(HeuristicBackend):
             backend=self.name, model=f"{MODEL_NAME}+{head}", prompt_version=VERSION, fallback_reason=""
         )
 
+    def _predict(self, words: str, issue_types: Sequence[str]) -> tuple[str, float]:
+        """The most probable allowed type and its probability ("" when none is allowed)."""
+        probabilities = self.head.probabilities(self.encoder.encode([words]))[0]
+        allowed = [i for i, slug in enumerate(self.head.classes) if slug in issue_types]
+        if not allowed:
+            return "", 0.0
+        best = max(allowed, key=lambda i: probabilities[i])
+        return self.head.classes[best], float(probabilities[best])
+
     def classify(self, ticket: TicketText) -> Classification:
         result = super().classify(ticket)
         if self.encoder is None or result.confidence >= CUE_CONFIDENCE or result.language != "en":
@@ -164,12 +173,15 @@ class SemanticBackend(HeuristicBackend):
         words = semantic_text(ticket)
         if not words.strip():
             return result
-        probabilities = self.head.probabilities(self.encoder.encode([words]))[0]
-        allowed = [i for i, slug in enumerate(self.head.classes) if slug in ticket.issue_types]
-        if not allowed:
+        label, probability = self._predict(words, ticket.issue_types)
+        earlier = [m.body for m in ticket.thread if m.author == "customer"][:-1]
+        if label == "other" and earlier:
+            # A short follow-up ("any news?") keeps the type the thread already has.
+            earlier_text = text.head_and_tail(text.prepare(" ".join(earlier)), SEMANTIC_CHARS)
+            label, probability = self._predict(earlier_text, ticket.issue_types)
+            probability = probability * HISTORY_WEIGHT + 0.2
+        if not label:
             return result
-        best = max(allowed, key=lambda i: probabilities[i])
-        label, probability = self.head.classes[best], float(probabilities[best])
         explanation = {
             **result.explanation,
             "semantic": {
