@@ -54,6 +54,18 @@ def test_the_real_vocabulary_gives_bert_ids(encoder):
 
 
 @needs_model
+def test_the_numpy_forward_pass_reproduces_the_published_similarities(encoder):
+    # sentence-transformers' quickstart prints these for all-MiniLM-L6-v2 (torch reference).
+    vectors = encoder.encode(
+        ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
+    )
+    similarity = vectors @ vectors.T
+    assert similarity[0, 1] == pytest.approx(0.6660, abs=5e-4)
+    assert similarity[0, 2] == pytest.approx(0.1046, abs=5e-4)
+    assert similarity[1, 2] == pytest.approx(0.1411, abs=5e-4)
+
+
+@needs_model
 def test_paraphrases_are_closer_than_unrelated_sentences(encoder):
     vectors = encoder.encode(
         [
