@@ -1,8 +1,13 @@
 """Role fixtures and test-wide settings shared by every app's tests."""
 
 import os
+import shutil
 
 import pytest
+
+# Debian's chromium, driven by Playwright through executable_path (`playwright install` cannot
+# download here); browser tests skip with this reason where it is missing.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in the same
 # test are still synchronous and safe.
@@ -58,3 +63,32 @@ def api_client(db):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    skip = pytest.mark.skip(reason="Chromium is not installed (run `make browser`).")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}

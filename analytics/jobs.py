@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import connection
 
 from analytics import patterns
-from analytics.queries.dashboard import WATERMARK_SQL, stage_visits_sql
+from analytics.queries.dashboard import stage_visits_sql, stage_watermark
 
 # Events committed out of id order (concurrent transactions) are caught by re-scanning this many.
 RESCAN_EVENTS = 1000
@@ -26,9 +26,9 @@ def refresh_stage_durations() -> int:
     """
     sql = f"""
         INSERT INTO analytics_stageduration (ticket_id, stage, entered_at, left_at, seconds, event_id)
-        SELECT ticket_id, stage, entered_at, left_at, seconds, event_id FROM ({stage_visits_sql(f"({WATERMARK_SQL} - {RESCAN_EVENTS})")}) visits
+        SELECT ticket_id, stage, entered_at, left_at, seconds, event_id FROM ({stage_visits_sql()}) visits
         ON CONFLICT (event_id) DO NOTHING
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, {"after": max(0, stage_watermark() - RESCAN_EVENTS)})
         return cursor.rowcount

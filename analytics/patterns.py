@@ -23,7 +23,14 @@ from tickets.models import Message, RootCause, Ticket
 
 # Two complaints this similar (TF-IDF cosine) are linked; linked groups form a cluster.
 CLUSTER_SIMILARITY = 0.25
+# A cluster member's cosine similarity to the (normalised) centre of its cluster.
+CLUSTER_CENTRE_SIMILARITY = 0.4
 CLUSTER_CANDIDATES = 2000
+
+
+def _unit(vector):
+    norm = float((vector @ vector) ** 0.5)
+    return vector / norm if norm else vector
 
 
 @dataclass(frozen=True)
@@ -180,8 +187,16 @@ def detect_clusters(
     for indexes in members.values():
         if len(indexes) < thresholds.pattern_count:
             continue
-        centre = matrix[indexes].mean(axis=0).A1
-        scores = {candidates[i][0]: float(matrix[i].toarray().ravel() @ centre) for i in indexes}
+        centre = _unit(matrix[indexes].mean(axis=0).A1)
+        # Similarity chains can link loosely related texts: keep the tickets close to the centre.
+        closeness = (matrix[indexes] @ centre).ravel()
+        indexes = [
+            i for i, score in zip(indexes, closeness, strict=True) if score >= CLUSTER_CENTRE_SIMILARITY
+        ]
+        if len(indexes) < thresholds.pattern_count:
+            continue
+        centre = _unit(matrix[indexes].mean(axis=0).A1)
+        scores = {candidates[i][0]: float((matrix[i] @ centre)[0]) for i in indexes}
         ids = [candidates[i][0] for i in indexes]
         overlapping = {alerted[pk] for pk in ids if pk in alerted}
         open_overlap = overlapping & open_ids

@@ -194,6 +194,9 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "tickets.models.Ticket.Status",
         "OrderStatusEnum": "tickets.models.Order.Status",
         "TicketPatchStatusEnum": [("open", "Open"), ("pending", "Pending customer")],
+        "MessageDirectionEnum": "tickets.models.Message.Direction",
+        "EscalationDirectionEnum": "routing.models.Escalation.Direction",
+        "ApprovalStatusEnum": "routing.models.Approval.Status",
     },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

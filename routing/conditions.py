@@ -29,6 +29,7 @@ class Facts:
     # Thresholds read at routing time, so editing them changes the next decision.
     approval_amount: Decimal = Decimal("100")
     high_emotion_sentiment: float = -0.6
+    sla_warning_share: Decimal = Decimal("0.75")
     teams_under_pressure: frozenset[int] = field(default_factory=frozenset)
 
     @property
@@ -47,7 +48,7 @@ class Facts:
         data = asdict(self)
         data["teams_under_pressure"] = sorted(self.teams_under_pressure)
         data["signals"] = list(self.signals)
-        for key in ("amount_at_stake", "approval_amount"):
+        for key in ("amount_at_stake", "approval_amount", "sla_warning_share"):
             data[key] = str(data[key]) if data[key] is not None else None
         return data
 
@@ -98,6 +99,7 @@ def facts_for(ticket: Ticket, *, thresholds: Thresholds | None = None) -> Facts:
         confidence=ticket.triage_confidence,
         approval_amount=thresholds.approval_amount,
         high_emotion_sentiment=thresholds.high_emotion_sentiment,
+        sla_warning_share=thresholds.sla_warning_share,
         teams_under_pressure=frozenset(
             TeamPressure.objects.filter(under_pressure=True).values_list("team_id", flat=True)
         ),

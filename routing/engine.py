@@ -275,9 +275,16 @@ def route_ticket(ticket: Ticket, *, trigger: str, actor: AbstractBaseUser | None
     plan = plan_route(ticket, facts, rules=active_rules(), trigger=trigger, context=context, with_dues=False)
     first = not ticket.routing_decisions.exists()
     previous_tier = ticket.tier_id
-    _apply(ticket, plan, trigger=trigger, actor=actor)
+    warn_share = float(facts.sla_warning_share)
+    _apply(ticket, plan, actor=actor, context=context, warn_share=warn_share)
     dues = sla_clocks.apply_sla(
-        ticket, tier=plan.tier, team_id=plan.team_id, priority=plan.priority, vip=facts.is_vip
+        ticket,
+        tier=plan.tier,
+        team_id=plan.team_id,
+        priority=plan.priority,
+        vip=facts.is_vip,
+        policies=context.policies,
+        warn_share=warn_share,
     )
     decision = RoutingDecision.objects.create(
         ticket=ticket,
@@ -325,7 +332,9 @@ def route_ticket(ticket: Ticket, *, trigger: str, actor: AbstractBaseUser | None
     return decision
 
 
-def _apply(ticket: Ticket, plan: Plan, *, trigger: str, actor: AbstractBaseUser | None) -> None:
+def _apply(
+    ticket: Ticket, plan: Plan, *, actor: AbstractBaseUser | None, context: Context, warn_share: float
+) -> None:
     if plan.escalate:
         move_ticket(
             ticket,
@@ -334,6 +343,8 @@ def _apply(ticket: Ticket, plan: Plan, *, trigger: str, actor: AbstractBaseUser 
             trigger=plan.escalation_trigger,
             reason=(plan.notes[-1] if plan.escalation_trigger == Escalation.Trigger.VIP else plan.summary),
             actor=actor,
+            policies=context.policies,
+            warn_share=warn_share,
         )
     else:
         placement.place(

@@ -109,8 +109,13 @@ def move_ticket(
     trigger: str,
     reason: str,
     actor: AbstractBaseUser | None,
+    policies=None,
+    warn_share: float | None = None,
 ) -> Escalation:
-    """Move a locked ticket to ``to_tier`` and record it (shared by every escalation path)."""
+    """Move a locked ticket to ``to_tier`` and record it (shared by every escalation path).
+
+    ``policies``/``warn_share`` let the engine pass what it already read for this routing.
+    """
     from_tier = ticket.tier
     to_ai = to_tier.ai_may_answer and to_tier.team_id is None
     escalation = Escalation.objects.create(
@@ -147,9 +152,13 @@ def move_ticket(
         },
     )
     vip = ticket.customer.is_vip
-    sla_clocks.apply_sla(ticket, tier=to_tier, team_id=to_tier.team_id, priority=ticket.priority, vip=vip)
+    if policies is None:
+        # The engine applies the SLA itself after the move, with the final priority.
+        sla_clocks.apply_sla(ticket, tier=to_tier, team_id=to_tier.team_id, priority=ticket.priority, vip=vip)
     if direction == Escalation.Direction.UP and not to_ai:
-        clock = sla_clocks.start_acknowledgement(ticket, tier=to_tier, vip=vip)
+        clock = sla_clocks.start_acknowledgement(
+            ticket, tier=to_tier, vip=vip, policies=policies, warn_share=warn_share
+        )
         if clock:
             escalation.acknowledge_due_at = clock.due_at
             escalation.save(update_fields=["acknowledge_due_at"])
@@ -223,14 +232,13 @@ def escalate_ticket(
 
 
 def may_deescalate(user: AbstractBaseUser, ticket: Ticket) -> bool:
-    """The receiving tier's agents, the assignee, and senior agents or above."""
+    """The receiving tier's agents (or its team's), the assignee, and senior agents or above."""
     if alerts.holds_role(user, ROLE_SENIOR) or ticket.assignee_id == user.pk:
         return True
-    return (
-        AgentProfile.objects.filter(user=user)
-        .filter(Q(tier_id=ticket.tier_id) | Q(team_id=ticket.team_id))
-        .exists()
-    )
+    # The receiver is the tier (or the team serving it), not whichever queue the row sits in.
+    serving_team = ticket.tier.team_id if ticket.tier_id else None
+    holds = Q(tier_id=ticket.tier_id) | Q(team_id=serving_team) if serving_team else Q(tier_id=ticket.tier_id)
+    return AgentProfile.objects.filter(user=user).filter(holds).exists()
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ row that was locked).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -35,10 +36,31 @@ class Dues:
     resolution_due_at: datetime | None = None
 
 
+# Calendars are read on every routing and rarely edited: keep them a minute per process. Admin
+# edits clear the cache of the process that saved (signals in apps.py), and the recalculation
+# job that follows an edit clears its own before it starts.
+CALENDAR_TTL = 60.0
+_calendars: dict[int, tuple[float, Calendar]] = {}
+
+
+def forget_calendars(**_ignored) -> None:
+    _calendars.clear()
+    _team_calendars.clear()
+
+
 def load_calendar(calendar_id: int | None) -> Calendar:
     """The pure ``Calendar`` of a ``BusinessCalendar`` (24/7 when there is none)."""
     if calendar_id is None:
         return ALWAYS_OPEN
+    cached = _calendars.get(calendar_id)
+    if cached is not None and time.monotonic() - cached[0] < CALENDAR_TTL:
+        return cached[1]
+    calendar = _read_calendar(calendar_id)
+    _calendars[calendar_id] = (time.monotonic(), calendar)
+    return calendar
+
+
+def _read_calendar(calendar_id: int) -> Calendar:
     row = BusinessCalendar.objects.prefetch_related("intervals", "holidays").filter(pk=calendar_id).first()
     if row is None:
         return ALWAYS_OPEN
@@ -50,10 +72,20 @@ def load_calendar(calendar_id: int | None) -> Calendar:
     )
 
 
+_team_calendars: dict[int, tuple[float, int | None]] = {}
+
+
 def calendar_for_team(team_id: int | None) -> Calendar:
     if team_id is None:
         return ALWAYS_OPEN
-    return load_calendar(Team.objects.filter(pk=team_id).values_list("calendar_id", flat=True).first())
+    cached = _team_calendars.get(team_id)
+    if cached is None or time.monotonic() - cached[0] >= CALENDAR_TTL:
+        cached = (
+            time.monotonic(),
+            Team.objects.filter(pk=team_id).values_list("calendar_id", flat=True).first(),
+        )
+        _team_calendars[team_id] = cached
+    return load_calendar(cached[1])
 
 
 def policy_for(tier: Tier | None, priority: int, *, vip: bool, policies=None) -> SlaPolicy | None:
@@ -115,18 +147,27 @@ def preview_dues(
     )
 
 
-def apply_sla(ticket: Ticket, *, tier: Tier | None, team_id: int | None, priority: int, vip: bool) -> Dues:
+def apply_sla(
+    ticket: Ticket,
+    *,
+    tier: Tier | None,
+    team_id: int | None,
+    priority: int,
+    vip: bool,
+    policies=None,
+    warn_share: float | None = None,
+) -> Dues:
     """Start or recompute the clocks of ``ticket`` (locked by the caller) and mirror them on it.
 
     Breached and stopped clocks are left as they are: a breach is a fact, and a later, longer
     policy does not un-breach it. Clocks the policy no longer asks for are stopped.
     """
-    policy = policy_for(tier, priority, vip=vip)
+    policy = policy_for(tier, priority, vip=vip, policies=policies)
     now = timezone.now()
     existing = {clock.kind: clock for clock in SlaClock.objects.filter(ticket=ticket)}
     if policy is not None and ticket.is_open:
         calendar = calendar_for_team(team_id)
-        share = _warn_share()
+        share = warn_share if warn_share is not None else _warn_share()
         for kind, (started, minutes) in _targets(ticket, policy).items():
             clock = existing.get(kind)
             if clock is None or (clock.stopped_at is not None and started > clock.started_at):
@@ -135,6 +176,10 @@ def apply_sla(ticket: Ticket, *, tier: Tier | None, team_id: int | None, priorit
                 clock.warned_at = clock.breached_at = clock.stopped_at = clock.paused_at = None
             elif clock.breached_at is not None or clock.stopped_at is not None:
                 continue
+            if clock.paused_at is not None and ticket.status == Ticket.Status.OPEN:
+                # The customer answered: the waiting time does not count against the target.
+                clock.paused_minutes += business_minutes_between(clock.paused_at, now, calendar)
+                clock.paused_at = None
             clock.policy, clock.target_minutes = policy, minutes
             total = minutes + clock.paused_minutes
             clock.due_at = add_business_minutes(clock.started_at, total, calendar)
@@ -151,9 +196,8 @@ def apply_sla(ticket: Ticket, *, tier: Tier | None, team_id: int | None, priorit
                 clock.stopped_at = now
                 clock.save(update_fields=["stopped_at"])
     mirror_dues([ticket.pk])
-    clocks = {c.kind: c for c in SlaClock.objects.filter(ticket=ticket)}
-    first = clocks.get(SlaClock.Kind.FIRST_RESPONSE)
-    resolution = clocks.get(SlaClock.Kind.RESOLUTION)
+    first = existing.get(SlaClock.Kind.FIRST_RESPONSE)
+    resolution = existing.get(SlaClock.Kind.RESOLUTION)
     return Dues(
         policy=policy,
         first_response_due_at=first.due_at if first and first.stopped_at is None else None,
@@ -161,9 +205,12 @@ def apply_sla(ticket: Ticket, *, tier: Tier | None, team_id: int | None, priorit
     )
 
 
-def start_acknowledgement(ticket: Ticket, *, tier: Tier, vip: bool) -> SlaClock | None:
+def start_acknowledgement(
+    ticket: Ticket, *, tier: Tier, vip: bool, policies=None, warn_share: float | None = None
+) -> SlaClock | None:
     """Start the receiving tier's acknowledgement clock (its first-response target) on escalation."""
-    policy = policy_for(tier, ticket.priority, vip=vip)
+    policy = policy_for(tier, ticket.priority, vip=vip, policies=policies)
+    share = warn_share if warn_share is not None else _warn_share()
     if policy is None:
         return None
     now = timezone.now()
@@ -177,7 +224,7 @@ def start_acknowledgement(ticket: Ticket, *, tier: Tier, vip: bool) -> SlaClock 
             "target_minutes": policy.first_response_minutes,
             "paused_minutes": 0,
             "due_at": add_business_minutes(now, policy.first_response_minutes, calendar),
-            "warn_at": add_business_minutes(now, policy.first_response_minutes * _warn_share(), calendar),
+            "warn_at": add_business_minutes(now, policy.first_response_minutes * share, calendar),
             "warned_at": None,
             "breached_at": None,
             "paused_at": None,
@@ -203,19 +250,19 @@ def mirror_dues(ticket_ids) -> None:
               sla_due_at = c.earliest,
               sla_paused_at = c.paused,
               sla_breached = t.sla_breached OR c.breached
-            FROM (
-              SELECT t2.id AS ticket_id,
+            FROM unnest(%s::bigint[]) AS ids(id)
+            CROSS JOIN LATERAL (
+              -- Per ticket through the (ticket, kind) index: a plan that never scans all clocks.
+              SELECT
                 max(c.due_at) FILTER (WHERE c.kind = 'first_response' AND c.stopped_at IS NULL) AS first_due,
                 max(c.due_at) FILTER (WHERE c.kind = 'next_response' AND c.stopped_at IS NULL) AS next_due,
                 max(c.due_at) FILTER (WHERE c.kind = 'resolution' AND c.stopped_at IS NULL) AS resolution_due,
                 min(c.due_at) FILTER (WHERE c.stopped_at IS NULL AND c.paused_at IS NULL) AS earliest,
                 min(c.paused_at) FILTER (WHERE c.stopped_at IS NULL) AS paused,
                 coalesce(bool_or(c.breached_at IS NOT NULL), false) AS breached
-              FROM {ticket} t2 LEFT JOIN {clock} c ON c.ticket_id = t2.id
-              WHERE t2.id = ANY(%s)
-              GROUP BY t2.id
+              FROM {clock} c WHERE c.ticket_id = ids.id
             ) c
-            WHERE t.id = c.ticket_id
+            WHERE t.id = ids.id
             """,
             [list(ticket_ids)],
         )
@@ -335,6 +382,7 @@ def recalculate_open(*, batch: int = BATCH) -> int:
     Each batch is its own transaction and skips tickets other workers hold, so this never
     blocks the inbox; running it twice gives the same due times.
     """
+    forget_calendars()
     done, last_id = 0, 0
     while True:
         with transaction.atomic():

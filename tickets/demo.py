@@ -16,6 +16,11 @@ Integration points: the one place other apps hook into the demo
 ``SETUP_STEPS``      dotted paths called as ``step(context)`` once teams, tiers, agents, root
                      causes and customers exist and before the first ticket arrives (routing's
                      default workflow belongs here, so intake routes the demo tickets with it).
+``AFTER_INTAKE_STEPS`` dotted paths called as ``step(ticket, context)`` right after each demo
+                     ticket's first message went through intake and the pipeline, inside that
+                     moment of its history (e.g. routing deciding the approvals its rules asked
+                     for, as the demo manager). A ticket still awaiting approval afterwards
+                     stops there and waits in the approval queue.
 ``POST_SEED_STEPS``  dotted paths called as ``step(context)`` after the history is written and
                      back-dated (follow-ups, CSAT answers, analytics snapshots...).
 ``SHIFTED_COLUMNS``  (in ``tickets.demo_shift``, re-exported here) every table written while tickets are seeded (tickets' own, triage results,
@@ -48,8 +53,10 @@ from tickets.demo_shift import SHIFTED_COLUMNS, Shifted, shift_history
 from tickets.models import Customer, CustomerIdentity, Message, Order, RootCause, Ticket
 
 SETUP_STEPS: list[str] = []
-POST_SEED_STEPS: list[str] = ["followups.demo.seed_step"]
+AFTER_INTAKE_STEPS: list[str] = []
+POST_SEED_STEPS: list[str] = ["followups.demo.seed_step", "analytics.demo.seed"]
 __all__ = [
+    "AFTER_INTAKE_STEPS",
     "POST_SEED_STEPS",
     "SETUP_STEPS",
     "SHIFTED_COLUMNS",
@@ -65,6 +72,8 @@ DEMO_PASSWORD = "handoff-demo"
 STORE = "Northwind Goods"
 # Steps that would land closer to now than this are left for the live system to do.
 HORIZON = timedelta(minutes=20)
+# Tickets played before their rows are moved back in time together.
+SHIFT_BATCH = 10
 
 
 @dataclass
@@ -192,10 +201,13 @@ class Timeline:
     base: datetime
     steps: list[tuple[datetime, datetime]] = field(default_factory=list)
 
-    def step(self, offset_hours: float) -> bool:
-        """Start a step ``offset_hours`` after the first message; False if it lies in the future."""
+    def step(self, offset_hours: float, *, always: bool = False) -> bool:
+        """Start a step ``offset_hours`` after the first message; False if it lies in the future.
+
+        ``always`` records the step whatever its time (the first message is never in the future).
+        """
         target = self.base + timedelta(hours=offset_hours)
-        if target > timezone.now() - HORIZON:
+        if not always and target > timezone.now() - HORIZON:
             return False
         self.steps.append((timezone.now(), target))
         return True
@@ -206,19 +218,26 @@ def _agent_text(text: str, plan: TicketPlan, agent) -> str:
 
 
 def seed_ticket(
-    plan: TicketPlan, *, users: dict, causes: dict[str, RootCause], outcomes: dict
+    plan: TicketPlan, *, context: SeedContext, causes: dict[str, RootCause], outcomes: dict
 ) -> tuple[int, Timeline] | None:
     """Receive the ticket's first message and play its planned history; None if it already exists.
 
     Returns the ticket id and the timeline of the steps that were played.
     """
     timeline = Timeline(base=timezone.now() - timedelta(hours=plan.age_hours))
-    timeline.step(0)
+    timeline.step(0, always=True)
     result = intake.receive(plan.inbound(0))
     if not result.created:
         return None
-    ticket, agent = result.ticket, users[plan.agent]
-    _play(plan, ticket, timeline, agent=agent, users=users, causes=causes, outcomes=outcomes)
+    ticket, agent = result.ticket, context.users[plan.agent]
+    for path in AFTER_INTAKE_STEPS:
+        import_string(path)(ticket, context)
+    ticket.refresh_from_db(fields=["stage"])
+    if ticket.stage == Ticket.Stage.AWAITING_APPROVAL:
+        # Nobody may act before the approval is decided; the ticket waits in the approval queue.
+        outcomes["awaiting approval"] += 1
+        return ticket.pk, timeline
+    _play(plan, ticket, timeline, agent=agent, users=context.users, causes=causes, outcomes=outcomes)
     return ticket.pk, timeline
 
 
@@ -302,6 +321,10 @@ def run(
     rng = random.Random(seed)
     customer_plans = plan_customers(rng, customers, store=STORE)
     ticket_plans = plan_tickets(rng, customer_plans, tickets, agents=[u.username for u in USERS], store=STORE)
+    # Oldest first, back-dated in small batches: when the pipeline triages a ticket, the customer's
+    # earlier tickets already sit at their real age (a ticket from last month is not "a minute ago",
+    # which would make every returning customer look like a repeat complaint).
+    ticket_plans.sort(key=lambda plan: -plan.age_hours)
     logins = list(USERS)
     if is_seeded(ticket_plans):
         return SeedReport(created=False, logins=logins)
@@ -312,21 +335,34 @@ def run(
     for path in SETUP_STEPS:
         import_string(path)(context)
     outcomes = dict.fromkeys(
-        ["replied", "resolved", "reopened", "closed", "held for approval", "taken over by the pipeline"], 0
+        [
+            "replied",
+            "resolved",
+            "reopened",
+            "closed",
+            "awaiting approval",
+            "held for approval",
+            "taken over by the pipeline",
+        ],
+        0,
     )
     timelines: dict[int, Timeline] = {}
+    batch: dict[int, Timeline] = {}
     # Demo customers are fictional: nothing may leave by email, and nothing is left queued.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), jobs_inline():
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")  # demo data: speed over durability
         for plan in ticket_plans:
-            seeded = seed_ticket(plan, users=context.users, causes=causes, outcomes=outcomes)
+            seeded = seed_ticket(plan, context=context, causes=causes, outcomes=outcomes)
             if seeded is not None:
-                timelines[seeded[0]] = seeded[1]
+                timelines[seeded[0]] = batch[seeded[0]] = seeded[1]
+            if len(batch) >= SHIFT_BATCH:
+                shift_history(batch)
+                batch = {}
             progress(1)
+        shift_history(batch)
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO DEFAULT")
-    shift_history(timelines)
     context.ticket_ids = sorted(timelines)
     for path in POST_SEED_STEPS:
         import_string(path)(context)

@@ -263,7 +263,7 @@ def _pick_customer(rng: random.Random, scenario: Scenario, customers, regulars, 
         return rng.choice([c for c in customers if c.is_vip] or customers)
     if scenario.key == "repeat_complaint" and seen:
         return rng.choice(sorted(seen, key=lambda c: c.index))
-    if rng.random() < 0.25:
+    if rng.random() < 0.1:
         return rng.choice(regulars)
     return rng.choice(customers)
 

@@ -115,6 +115,8 @@ def shift_history(timelines: dict[int, Timeline]) -> None:
             if shifted.table not in tables:  # an app that is not installed here
                 continue
             cursor.execute(_shift_sql(shifted))
+        # Dropped here too: inside an outer transaction (tests) ON COMMIT comes too late.
+        cursor.execute("DROP TABLE demo_shift, demo_first")
 
 
 def _shift_sql(shifted: Shifted) -> str:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from tickets.models import Channel, RootCause, Ticket
-from tickets.queries import SAVED_VIEW_LABELS, SORTS, InboxFilters
+from tickets.queries import SAVED_VIEW_LABELS, SORTS, InboxFilters, assignable_agents
 
 ISSUE_TYPES = [
     "order_status",
@@ -176,12 +175,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name__in=["agent", "senior agent", "manager"])
-            .distinct()
-            .order_by("first_name", "username")
-        )
+        self.fields["agent"].queryset = assignable_agents().order_by("first_name", "username")
+        self.fields["agent"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
 
 
 class ResolveForm(forms.Form):
@@ -227,7 +222,9 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = AssignForm().fields["agent"].queryset
+        assign = AssignForm().fields["agent"]
+        self.fields["agent"].queryset = assign.queryset
+        self.fields["agent"].label_from_instance = assign.label_from_instance
         # Ids are checked against what the user may see by the view, not by a choice list.
         self.fields["tickets"].valid_value = lambda value: str(value).isdigit()
 

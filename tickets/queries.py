@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import DateTimeField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -74,6 +75,9 @@ def visible_tickets(user: AbstractBaseUser) -> QuerySet[Ticket]:
             scope |= Q(team_id=profile.team_id)
         if profile.tier_id:
             scope |= Q(tier_id=profile.tier_id)
+    if has_role(user, ROLE_SENIOR):
+        # A senior agent also sees the tickets waiting for an approval their role may give.
+        scope |= awaiting_approval_by(user)
     return tickets.filter(scope)
 
 
@@ -126,7 +130,6 @@ SAVED_VIEWS: tuple[tuple[str, str], ...] = (
     ("all", "All open"),
 )
 SAVED_VIEW_LABELS = dict(SAVED_VIEWS)
-APPROVER_ROLES = (ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
 # The general queue's rank (DESIGN: 0 AI, 1 general); a ticket sitting above it was escalated there.
 GENERAL_TIER_RANK = 1
 # Matches no row but still compiles to SQL (``pk__in=[]`` raises EmptyResultSet when compiled).
@@ -176,9 +179,12 @@ def roles_of(user: AbstractBaseUser) -> set[str]:
 
 
 def default_view(user: AbstractBaseUser) -> str:
-    """Where the inbox opens: the team queue for agents in a team, everything else "All open"."""
+    """Where the inbox opens: the team queue for agents in a team; "All open" for managers and
+    admins (they oversee every queue) and for anyone without a team."""
     profile = _profile(user)
-    return "team" if profile is not None and profile.team_id else "all"
+    if sees_all_tickets(user) or profile is None or not profile.team_id:
+        return "all"
+    return "team"
 
 
 def escalated_to(user: AbstractBaseUser) -> Q:
@@ -203,10 +209,17 @@ def decidable_roles(user: AbstractBaseUser) -> list[str]:
 
 
 def awaiting_approval_by(user: AbstractBaseUser) -> Q:
-    """Tickets held for an approval the user's role may give."""
-    if not has_role(user, *APPROVER_ROLES):
+    """Tickets with a pending approval addressed to the user's role or one below it.
+
+    Routing owns ``Approval``; it is looked up through the app registry (no import of routing
+    from tickets). Indexed by ``approval_ticket_idx`` (ticket, status).
+    """
+    roles = decidable_roles(user)
+    if not roles:
         return NOTHING
-    return Q(stage=Ticket.Stage.AWAITING_APPROVAL)
+    approval = apps.get_model("routing", "Approval")
+    pending = approval.objects.filter(ticket=OuterRef("pk"), status="pending", role__in=roles)
+    return Q(Exists(pending))
 
 
 def _view_condition(user: AbstractBaseUser, view: str, now: datetime) -> Q:

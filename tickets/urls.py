@@ -8,6 +8,7 @@ app_name = "tickets"
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
     path("bulk/", inbox.bulk, name="bulk"),
+    path("header/", account.header_tools, name="header"),
     path("availability/", account.set_availability, name="availability"),
     path("notifications/", account.notifications, name="notifications"),
     path("notifications/read-all/", account.mark_all_read, name="notifications-read-all"),

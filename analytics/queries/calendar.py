@@ -16,7 +16,7 @@ from typing import Any
 
 from routing.models import BusinessInterval
 
-SLOTS = 14  # opening intervals a week the SQL clock takes (two a day)
+WINDOWS_PER_DAY = 2  # opening windows a day the SQL clock takes (a split day)
 DAY = 86400
 
 
@@ -36,15 +36,26 @@ class BusinessCalendar:
         return cls(time_zone, tuple((day, opens, closes) for day in weekdays))
 
     @property
-    def slots(self) -> tuple[list[int], list[int]]:
-        """(starts, ends) in seconds from Monday 00:00, padded to ``SLOTS`` zero-length slots.
+    def arrays(self) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
+        """(cum, a1, b1, a2, b2), the SQL clock's view of the week.
 
-        Beyond ``SLOTS`` intervals a week, the latest ones of each day are dropped."""
-        ordered = sorted(self.intervals)[:SLOTS]
-        starts = [day * DAY + _seconds(opens) for day, opens, _ in ordered]
-        ends = [day * DAY + _seconds(closes) for day, _, closes in ordered]
-        padding = SLOTS - len(starts)
-        return starts + [0] * padding, ends + [0] * padding
+        ``cum``: business seconds before each weekday, then the week's total (8 entries);
+        ``a1``/``b1`` and ``a2``/``b2``: each weekday's first and second opening window in
+        seconds from midnight (zero-length when unused). A day's third and later windows are
+        dropped (routing's calendars use at most a split day)."""
+        windows: dict[int, list[tuple[int, int]]] = {day: [] for day in range(7)}
+        for day, opens, closes in sorted(self.intervals):
+            if len(windows[day]) < WINDOWS_PER_DAY:
+                windows[day].append((_seconds(opens), _seconds(closes)))
+        a1, b1, a2, b2, cum = [], [], [], [], [0]
+        for day in range(7):
+            first, second = [*windows[day], (0, 0), (0, 0)][:2]
+            a1.append(first[0])
+            b1.append(first[1])
+            a2.append(second[0])
+            b2.append(second[1])
+            cum.append(cum[-1] + sum(end - start for start, end in windows[day]))
+        return cum, a1, b1, a2, b2
 
 
 def team_calendars() -> Mapping[int, BusinessCalendar]:
@@ -60,29 +71,24 @@ def team_calendars() -> Mapping[int, BusinessCalendar]:
     return {team_id: BusinessCalendar(tz, tuple(intervals)) for team_id, (tz, intervals) in found.items()}
 
 
+ARRAYS = ("cum", "a1", "b1", "a2", "b2")
+COLUMNS = "cal(team_id, tz, cum, a1, b1, a2, b2)"
+
+
 def calendar_cte(calendars: Mapping[int, BusinessCalendar] | None = None) -> tuple[str, dict[str, Any]]:
-    """A ``cal(team_id, tz, starts, ends)`` VALUES list, one row per team with business hours
+    """A ``cal(team_id, tz, cum, a1, b1, a2, b2)`` VALUES list, one row per team with business hours
     (an empty row set when none has). Left-join it on the ticket's team; no row means 24/7."""
     calendars = team_calendars() if calendars is None else calendars
     values = []
     params: dict[str, Any] = {}
     for index, (team_id, calendar) in enumerate(calendars.items()):
-        starts, ends = calendar.slots
-        values.append(
-            f"(%(cal_team_{index})s::bigint, %(cal_tz_{index})s::text,"
-            f" %(cal_starts_{index})s::int[], %(cal_ends_{index})s::int[])"
-        )
+        arrays = ", ".join(f"%(cal_{name}_{index})s::int[]" for name in ARRAYS)
+        values.append(f"(%(cal_team_{index})s::bigint, %(cal_tz_{index})s::text, {arrays})")
+        params.update({f"cal_team_{index}": team_id, f"cal_tz_{index}": calendar.time_zone})
         params.update(
-            {
-                f"cal_team_{index}": team_id,
-                f"cal_tz_{index}": calendar.time_zone,
-                f"cal_starts_{index}": starts,
-                f"cal_ends_{index}": ends,
-            }
+            {f"cal_{name}_{index}": value for name, value in zip(ARRAYS, calendar.arrays, strict=True)}
         )
     if not values:
-        return (
-            "cal(team_id, tz, starts, ends) AS (SELECT NULL::bigint, NULL::text, NULL::int[], NULL::int[] WHERE false)",
-            params,
-        )
-    return "cal(team_id, tz, starts, ends) AS (VALUES " + ", ".join(values) + ")", params
+        nulls = ", ".join("NULL::int[]" for _ in ARRAYS)
+        return f"{COLUMNS} AS (SELECT NULL::bigint, NULL::text, {nulls} WHERE false)", params
+    return f"{COLUMNS} AS (VALUES " + ", ".join(values) + ")", params

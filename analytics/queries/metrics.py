@@ -13,120 +13,34 @@ the tickets that were counted.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from analytics.queries.calendar import BusinessCalendar, calendar_cte
+from analytics.queries.definitions import (
+    DRAFT_ACCEPTED_SIMILARITY,
+    DRILLDOWN,
+    METRICS,
+    METRICS_BY_KEY,
+    Metric,
+)
 from analytics.queries.filters import MetricFilters
 
-# A draft sent with at least this similarity to the AI's text counts as accepted as-is.
-DRAFT_ACCEPTED_SIMILARITY = 0.8
+__all__ = [
+    "DRILLDOWN",
+    "METRICS",
+    "METRICS_BY_KEY",
+    "Metric",
+    "aggregate_rows",
+    "empty_bucket",
+    "per_ticket_sql",
+    "shape",
+]
 
-
-@dataclass(frozen=True)
-class Metric:
-    key: str
-    label: str
-    kind: str  # "duration", "rate", "score" or "count"
-    definition: str
-
-
-METRICS: tuple[Metric, ...] = (
-    Metric(
-        "first_response_time",
-        "First response time",
-        "duration",
-        "First inbound message → first public reply by a person or by AI. Auto-acknowledgements and "
-        "internal notes do not count; tickets without a reply are left out (and counted as "
-        "“no reply yet”). Median and p90, calendar and business hours.",
-    ),
-    Metric(
-        "resolution_time",
-        "Resolution time",
-        "duration",
-        "First inbound message → final resolution (a reopened ticket counts from its first message "
-        "to its last resolution). Median and p90, calendar and business hours.",
-    ),
-    Metric(
-        "escalation_rate",
-        "Escalation rate",
-        "rate",
-        "Tickets escalated to a senior or manager tier at least once (a later de-escalation does not "
-        "undo it) / tickets created.",
-    ),
-    Metric(
-        "ai_draft_acceptance_rate",
-        "AI draft acceptance rate",
-        "rate",
-        f"AI drafts sent without significant revision (similarity ≥ {DRAFT_ACCEPTED_SIMILARITY} "
-        "between the draft and the sent text) / AI drafts that were used or discarded.",
-    ),
-    Metric(
-        "human_override_rate",
-        "Human override rate",
-        "rate",
-        "Tickets whose AI classification an agent changed / tickets the AI classified.",
-    ),
-    Metric(
-        "repeat_complaint_rate",
-        "Repeat complaint rate",
-        "rate",
-        "Customers who contacted support again about the same issue type within the repeat window "
-        "(Thresholds, 30 days by default) / customers who contacted support.",
-    ),
-    Metric(
-        "recovery_csat",
-        "Recovery CSAT",
-        "score",
-        "Average CSAT (1–5) of follow-up surveys on complaint tickets (negative sentiment or a "
-        "complaint issue type); the share is responses of 4 or 5.",
-    ),
-    Metric(
-        "root_cause_coverage",
-        "Root cause coverage",
-        "rate",
-        "Resolved tickets with a root cause logged / resolved tickets.",
-    ),
-    Metric("volume", "Volume", "count", "Tickets whose first message falls in the period."),
-    Metric("resolution_rate", "Resolution rate", "rate", "Tickets resolved (now) / tickets created."),
-    Metric(
-        "first_contact_resolution",
-        "First-contact resolution",
-        "rate",
-        "Resolved tickets answered with exactly one public reply and never reopened / resolved tickets.",
-    ),
-    Metric("csat", "CSAT", "score", "Average CSAT (1–5) of all follow-up surveys; share = 4 or 5."),
-    Metric(
-        "sla_attainment",
-        "SLA attainment",
-        "rate",
-        "Tickets with an SLA target that never breached it / tickets with an SLA target.",
-    ),
-)
-METRICS_BY_KEY = {metric.key: metric for metric in METRICS}
-
-# Per metric, which per-ticket rows make up its denominator ("all") and numerator ("hit").
-DRILLDOWN: Mapping[str, Mapping[str, str]] = {
-    "volume": {"all": "true"},
-    "first_response_time": {"all": "frt_s IS NOT NULL", "missing": "frt_s IS NULL"},
-    "resolution_time": {"all": "res_s IS NOT NULL"},
-    "escalation_rate": {"all": "true", "hit": "escalated"},
-    "ai_draft_acceptance_rate": {
-        "all": "drafts_used + drafts_discarded > 0",
-        "hit": "drafts_accepted > 0",
-    },
-    "human_override_rate": {"all": "triaged", "hit": "triaged AND overridden"},
-    "repeat_complaint_rate": {"all": "true", "hit": "is_repeat"},
-    "recovery_csat": {"all": "complaint AND csat_n > 0", "hit": "complaint AND csat_good > 0"},
-    "root_cause_coverage": {"all": "resolved", "hit": "resolved AND root_cause_id IS NOT NULL"},
-    "resolution_rate": {"all": "true", "hit": "resolved"},
-    "first_contact_resolution": {"all": "resolved", "hit": "resolved AND fcr"},
-    "csat": {"all": "csat_n > 0", "hit": "csat_good > 0"},
-    "sla_attainment": {"all": "has_sla", "hit": "has_sla AND NOT sla_missed"},
-}
+# Sorts for the percentiles and distinct counts stay in memory at this size.
+METRICS_WORK_MEM = "64MB"
 
 _EVENT_KINDS = (
     "escalated",
@@ -174,6 +88,9 @@ def per_ticket_sql(
         SELECT t.id, t.customer_id, t.issue_type, t.team_id, t.first_message_at, t.first_response_at,
                t.resolved_at, t.reopen_count, t.root_cause_id, t.sla_breached,
                (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL) AS has_sla,
+               -- A target passed counts even if no sweep flagged it (yet).
+               (COALESCE(t.first_response_at, now()) > t.first_response_due_at
+                OR COALESCE(t.resolved_at, now()) > t.resolution_due_at) AS sla_late,
                (t.sentiment = 'frustrated' OR t.sentiment_score < 0
                 OR t.issue_type = ANY(%(complaint_types)s)) AS complaint,
                {bucket} AS bucket
@@ -220,33 +137,50 @@ def per_ticket_sql(
           AND h.first_message_at < %(end)s
           AND h.first_message_at >= %(start)s - make_interval(days => %(repeat_days)s)
     ),
-    rows AS (
-        SELECT b.id, b.bucket, b.customer_id, b.root_cause_id, b.complaint, b.has_sla,
-            extract(epoch FROM b.first_response_at - b.first_message_at) AS frt_s,
-            CASE WHEN cal.team_id IS NULL THEN extract(epoch FROM b.first_response_at - b.first_message_at)
-                 ELSE analytics_business_seconds(b.first_message_at, b.first_response_at, cal.tz, cal.starts, cal.ends)
-            END AS frt_bh,
-            extract(epoch FROM b.resolved_at - b.first_message_at) AS res_s,
-            CASE WHEN cal.team_id IS NULL THEN extract(epoch FROM b.resolved_at - b.first_message_at)
-                 ELSE analytics_business_seconds(b.first_message_at, b.resolved_at, cal.tz, cal.starts, cal.ends)
-            END AS res_bh,
-            b.resolved_at IS NOT NULL AS resolved,
-            COALESCE(ev.escalated, false) AS escalated,
-            COALESCE(ev.triaged, false) AS triaged,
-            COALESCE(ev.overridden, false) AS overridden,
-            (b.resolved_at IS NOT NULL AND b.reopen_count = 0 AND COALESCE(ev.public_replies, 0) = 1) AS fcr,
-            COALESCE(ev.drafts_used, 0) AS drafts_used,
-            COALESCE(ev.drafts_accepted, 0) AS drafts_accepted,
-            COALESCE(ev.drafts_discarded, 0) AS drafts_discarded,
-            COALESCE(ev.csat_n, 0) AS csat_n,
-            COALESCE(ev.csat_sum, 0) AS csat_sum,
-            COALESCE(ev.csat_good, 0) AS csat_good,
-            (b.sla_breached OR COALESCE(ev.sla_event, false)) AS sla_missed,
-            COALESCE(history.is_repeat, false) AS is_repeat
+    joined AS (
+        -- Each instant is turned into local seconds once ("le": since Monday 2001-01-01 in the
+        -- team's time zone); OFFSET 0 keeps them plain columns so the business clock inlines
+        -- as float arithmetic.
+        SELECT b.*, ev.escalated, ev.triaged, ev.overridden, ev.public_replies, ev.drafts_used,
+               ev.drafts_accepted, ev.drafts_discarded, ev.csat_n, ev.csat_sum, ev.csat_good,
+               ev.sla_event, history.is_repeat, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
+               date_part('epoch', (b.first_message_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fm_le,
+               date_part('epoch', (b.first_response_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fr_le,
+               date_part('epoch', (b.resolved_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS rs_le
         FROM base b
         LEFT JOIN ev ON ev.ticket_id = b.id
         LEFT JOIN history ON history.id = b.id
         LEFT JOIN cal ON cal.team_id = b.team_id
+        OFFSET 0
+    ),
+    rows AS MATERIALIZED (
+        SELECT j.id, j.bucket, j.customer_id, j.root_cause_id, j.complaint, j.has_sla,
+            date_part('epoch', j.first_response_at - j.first_message_at) AS frt_s,
+            CASE WHEN j.cal_team IS NULL THEN date_part('epoch', j.first_response_at - j.first_message_at)
+                 WHEN j.fr_le IS NULL THEN NULL
+                 ELSE GREATEST(analytics_business_clock(j.fr_le, j.cum, j.a1, j.b1, j.a2, j.b2)
+                               - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
+            END AS frt_bh,
+            date_part('epoch', j.resolved_at - j.first_message_at) AS res_s,
+            CASE WHEN j.cal_team IS NULL THEN date_part('epoch', j.resolved_at - j.first_message_at)
+                 WHEN j.rs_le IS NULL THEN NULL
+                 ELSE GREATEST(analytics_business_clock(j.rs_le, j.cum, j.a1, j.b1, j.a2, j.b2)
+                               - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
+            END AS res_bh,
+            j.resolved_at IS NOT NULL AS resolved,
+            COALESCE(j.escalated, false) AS escalated,
+            COALESCE(j.triaged, false) AS triaged,
+            COALESCE(j.overridden, false) AS overridden,
+            (j.resolved_at IS NOT NULL AND j.reopen_count = 0 AND COALESCE(j.public_replies, 0) = 1) AS fcr,
+            COALESCE(j.drafts_used, 0) AS drafts_used,
+            COALESCE(j.drafts_accepted, 0) AS drafts_accepted,
+            COALESCE(j.drafts_discarded, 0) AS drafts_discarded,
+            COALESCE(j.csat_n, 0) AS csat_n,
+            COALESCE(j.csat_sum, 0) AS csat_sum,
+            COALESCE(j.csat_good, 0) AS csat_good,
+            (j.sla_breached OR COALESCE(j.sla_event, false) OR COALESCE(j.sla_late, false)) AS sla_missed,
+            COALESCE(j.is_repeat, false) AS is_repeat
+        FROM joined j
     )
     """
     return sql, params
@@ -288,7 +222,9 @@ _AGGREGATES = """
 
 def aggregate_rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run ``sql`` (a ``per_ticket_sql``) plus the aggregates; one dict of raw sums per bucket."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The percentiles and distinct counts sort in memory rather than spill to disk.
+        cursor.execute(f"SET LOCAL work_mem = '{METRICS_WORK_MEM}'")
         cursor.execute(sql + _AGGREGATES, params)
         columns = [col.name for col in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

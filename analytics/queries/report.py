@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from analytics.queries import metrics
 from analytics.queries.filters import MetricFilters
@@ -75,7 +76,7 @@ def metrics_series(filters: MetricFilters, context: MetricContext | None = None)
         start=filters.start_at,
         bucket="date_trunc(%(grain)s, t.first_message_at AT TIME ZONE %(tz)s)::date",
     )
-    params.update({"grain": filters.grain, "tz": connection.timezone_name})
+    params.update({"grain": filters.grain, "tz": timezone.get_current_timezone_name()})
     found = {row["bucket"]: metrics.shape(row) for row in metrics.aggregate_rows(sql, params)}
     return [
         {"bucket": day.isoformat(), **(found.get(day) or metrics.empty_bucket())}

@@ -14,8 +14,8 @@ from routing.models import BusinessInterval
 def business_seconds(start, end, calendar):
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT analytics_business_seconds(%s, %s, %s, %s::int[], %s::int[])",
-            [start, end, calendar.time_zone, *calendar.slots],
+            "SELECT analytics_business_seconds(%s, %s, %s, %s::int[], %s::int[], %s::int[], %s::int[], %s::int[])",
+            [start, end, calendar.time_zone, *calendar.arrays],
         )
         return cursor.fetchone()[0]
 

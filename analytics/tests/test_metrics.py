@@ -1,7 +1,7 @@
 """Each metric on a small crafted dataset; every expected value is worked out by hand below.
 
 The period is Monday 5 – Sunday 11 October 2026. Business hours: both teams work Mon–Fri
-09:00–17:00 UTC (routing's team calendar); T3 has no team, so its clock runs 24/7.
+09:00–17:00 UTC (routing's team calendar); T5 has no team, so its clock runs 24/7.
 
 T1  customer A, email, delivery_problem, satisfied. Mon 10:00 → reply 11:00 (draft kept, 0.9)
     → resolved 14:00 with a root cause. CSAT 5. SLA target met.
@@ -87,6 +87,7 @@ def dataset(db):
         first_response_due_at=at(9, 17),
         sla_breached=True,
         tier=general,
+        team=general.team,
     )
     t4 = TicketFactory(
         customer=c,
@@ -247,3 +248,15 @@ def test_drilldown_lists_exactly_the_tickets_behind_a_number(dataset):
     resolved, total = drilldown_ids(PERIOD, metric="root_cause_coverage", part="all", limit=2, offset=0)
     assert total == 3
     assert resolved == [dataset["t4"].pk, dataset["t2"].pk]
+
+
+@pytest.mark.django_db
+def test_a_late_answer_misses_the_sla_even_when_no_sweep_flagged_it():
+    TicketFactory(first_message_at=at(5, 9), first_response_due_at=at(5, 10), first_response_at=at(5, 9, 30))
+    TicketFactory(first_message_at=at(5, 9), first_response_due_at=at(5, 10), first_response_at=at(5, 11))
+    TicketFactory(first_message_at=at(5, 9), resolution_due_at=at(6, 9))  # never resolved: now is later
+    assert metrics_report(PERIOD)["current"]["sla_attainment"] == {
+        "value": 0.3333,
+        "numerator": 1,
+        "denominator": 3,
+    }

@@ -1,7 +1,6 @@
 """The widget end to end in headless Chromium: a shop page on another origin embeds the script,
 a visitor chats, an agent's reply arrives by polling (real CORS, real preflights)."""
 
-import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -12,11 +11,7 @@ from tickets import actions as ticket_actions
 from tickets.models import Ticket
 from tickets.tests.factories import UserFactory
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (scripts/install_browser.sh)"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -43,9 +38,7 @@ def shop_page():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_visitor_chats_from_the_shop_and_sees_the_agents_reply(live_server, shop_page):
-    from playwright.sync_api import sync_playwright
-
+def test_a_visitor_chats_from_the_shop_and_sees_the_agents_reply(live_server, shop_page, page):
     site = WidgetSiteFactory(allowed_origins=[shop_page["origin"]], greeting="Hello from Northwind!")
     shop_page["html"] = (
         f"<!doctype html><html><body><h1>Shop</h1>"
@@ -53,24 +46,20 @@ def test_a_visitor_chats_from_the_shop_and_sees_the_agents_reply(live_server, sh
         f"</body></html>"
     ).encode()
     agent = UserFactory(username="widget-agent", first_name="Sam", roles=["agent"])
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page()
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(shop_page["origin"] + "/")
-        page.click("text=Chat with us")
-        page.wait_for_selector("text=Hello from Northwind!")
-        page.fill("input[name=name]", "Ann")
-        page.fill("input[name=email]", "ann@example.org")
-        page.click("text=Start chat")
-        page.fill("#hc-text", "Has my order shipped?")
-        page.click(".hc-send button")
-        page.wait_for_selector(".hc-mine >> text=Has my order shipped?")
-        ticket = Ticket.objects.get(channel="chat")
-        ticket_actions.reply_to_ticket(ticket, body="Yes, it left our warehouse today.", author=agent)
-        page.wait_for_selector(".hc-theirs >> text=Yes, it left our warehouse today.", timeout=15_000)
-        assert page.inner_text(".hc-theirs .hc-who") == "Sam"
-        browser.close()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(shop_page["origin"] + "/")
+    page.click("text=Chat with us")
+    page.wait_for_selector("text=Hello from Northwind!")
+    page.fill("input[name=name]", "Ann")
+    page.fill("input[name=email]", "ann@example.org")
+    page.click("text=Start chat")
+    page.fill("#hc-text", "Has my order shipped?")
+    page.click(".hc-send button")
+    page.wait_for_selector(".hc-mine >> text=Has my order shipped?")
+    ticket = Ticket.objects.get(channel="chat")
+    ticket_actions.reply_to_ticket(ticket, body="Yes, it left our warehouse today.", author=agent)
+    page.wait_for_selector(".hc-theirs >> text=Yes, it left our warehouse today.", timeout=15_000)
+    assert page.inner_text(".hc-theirs .hc-who") == "Sam"
     assert errors == []
     assert ticket.customer.email == "ann@example.org"

@@ -14,3 +14,11 @@ def senior(db):
     from tickets.tests.factories import UserFactory
 
     return UserFactory(username="senior", roles=["senior agent"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendars():
+    """Each test reads calendars from its own database state, not another test's cache."""
+    from routing.sla_clocks import forget_calendars
+
+    forget_calendars()

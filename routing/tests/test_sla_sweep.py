@@ -153,3 +153,20 @@ def test_the_warning_share_comes_from_thresholds():
     assert business_minutes_between(clock.started_at, clock.warn_at, calendar) == pytest.approx(
         clock.target_minutes * 0.5, abs=0.01
     )
+
+
+@pytestmark_db
+def test_routing_after_the_customer_answers_resumes_the_clock_at_once():
+    ticket = routed()
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.PENDING)
+    jobs.run_sla_sweep()
+    SlaClock.objects.filter(ticket=ticket).update(paused_at=timezone.now() - timedelta(hours=1))
+    ticket.team.calendar = None
+    ticket.team.save(update_fields=["calendar"])
+    Ticket.objects.filter(pk=ticket.pk).update(
+        status=Ticket.Status.OPEN, last_customer_message_at=timezone.now()
+    )
+    route_ticket(ticket, trigger="message")
+    resolution = SlaClock.objects.get(ticket=ticket, kind="resolution")
+    assert resolution.paused_at is None and resolution.paused_minutes == pytest.approx(60, abs=1)
+    assert Ticket.objects.get(pk=ticket.pk).sla_paused_at is None

@@ -122,3 +122,21 @@ class EventFactory(factory.django.DjangoModelFactory):
 
     ticket = factory.SubFactory(TicketFactory)
     kind = TicketEvent.Kind.CREATED
+
+
+def org_team(slug: str):
+    """The routing team ``slug`` (routing's migration installs the default ones; flushes remove them)."""
+    from routing.models import Team
+
+    return Team.objects.get_or_create(slug=slug, defaults={"name": slug.title()})[0]
+
+
+def org_tier(slug: str, *, rank: int, team_slug: str | None = None):
+    """The routing tier ``slug`` at ``rank``, served by ``team_slug``."""
+    from routing.models import Tier
+
+    team = org_team(team_slug) if team_slug else None
+    tier, _ = Tier.objects.update_or_create(
+        slug=slug, defaults={"rank": rank, "team": team, "name": slug.title()}
+    )
+    return tier

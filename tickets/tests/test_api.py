@@ -12,7 +12,14 @@ from rest_framework.throttling import SimpleRateThrottle
 from routing.models import AgentProfile, Team, Tier
 from tickets.api_auth import create_api_key
 from tickets.models import ApiKey, Customer, Message, Order, Ticket, TicketEvent
-from tickets.tests.factories import CustomerFactory, EventFactory, TicketFactory, UserFactory
+from tickets.tests.factories import (
+    CustomerFactory,
+    EventFactory,
+    TicketFactory,
+    UserFactory,
+    org_team,
+    org_tier,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +161,7 @@ def test_agents_may_not_post_customer_messages(agent):
 def test_the_ticket_list_costs_the_same_queries_for_5_and_50_tickets(
     api_client, django_assert_max_num_queries, count
 ):
-    team = Team.objects.create(name="Frontline", slug="frontline")
+    team = org_team("frontline")
     assignee = UserFactory(username="owner", roles=["agent"])
     for _ in range(count):
         TicketFactory(team=team, assignee=assignee)
@@ -167,7 +174,7 @@ def test_the_ticket_list_costs_the_same_queries_for_5_and_50_tickets(
 def test_an_agents_ticket_list_costs_the_same_queries_for_5_and_50_tickets(
     django_assert_max_num_queries, count
 ):
-    team = Team.objects.create(name="Frontline", slug="frontline")
+    team = org_team("frontline")
     user = agent_in(team=team)
     for _ in range(count):
         TicketFactory(team=team)
@@ -192,7 +199,7 @@ def test_the_ticket_detail_costs_the_same_queries_for_5_and_50_messages(
 
 
 def test_the_list_filters_by_status_channel_team_assignee_customer_and_date(api_client):
-    team = Team.objects.create(name="Specialists", slug="specialists")
+    team = org_team("specialists")
     owner = UserFactory(username="owner", roles=["agent"])
     target = TicketFactory(channel="chat", status=Ticket.Status.PENDING, team=team, assignee=owner)
     TicketFactory(channel="chat")
@@ -304,10 +311,10 @@ def test_an_empty_reply_is_a_400_naming_body(api_client):
 
 
 def test_an_agent_sees_its_team_its_tier_and_its_own_tickets_only():
-    frontline = Team.objects.create(name="Frontline", slug="frontline")
-    seniors = Team.objects.create(name="Senior", slug="senior")
-    general = Tier.objects.create(name="General", slug="general", rank=1, team=frontline)
-    senior = Tier.objects.create(name="Senior", slug="senior", rank=3, team=seniors)
+    frontline = org_team("frontline")
+    seniors = org_team("senior")
+    general = org_tier("general", rank=1, team_slug="frontline")
+    senior = org_tier("senior", rank=3, team_slug="senior")
     user = agent_in(team=frontline, tier=general)
     team_ticket = TicketFactory(team=frontline)
     tier_ticket = TicketFactory(tier=general, team=seniors)

@@ -23,6 +23,10 @@ def record_setup(context: demo.SeedContext) -> None:
     CALLS.append(("setup", Ticket.objects.count()))
 
 
+def record_after_intake(ticket: Ticket, context: demo.SeedContext) -> None:
+    CALLS.append(("ticket", ticket.messages.count()))
+
+
 def record_post_seed(context: demo.SeedContext) -> None:
     CALLS.append(("post", len(context.ticket_ids)))
 
@@ -36,6 +40,7 @@ def seeding_started():
 def seeded(monkeypatch, seeding_started):
     CALLS.clear()
     monkeypatch.setattr(demo, "SETUP_STEPS", ["tickets.tests.test_demo.record_setup"])
+    monkeypatch.setattr(demo, "AFTER_INTAKE_STEPS", ["tickets.tests.test_demo.record_after_intake"])
     monkeypatch.setattr(demo, "POST_SEED_STEPS", ["tickets.tests.test_demo.record_post_seed"])
     return demo.run(customers=12, tickets=24, log=lambda text: None)
 
@@ -107,8 +112,9 @@ def test_the_history_is_back_dated_and_consistent(seeded):
     assert max(gaps) > 3600  # steps are spread in time, not squeezed into the seeding second
 
 
-def test_setup_steps_run_before_the_tickets_and_post_seed_steps_after(seeded):
-    assert CALLS == [("setup", 0), ("post", 24)]
+def test_setup_steps_run_before_the_tickets_after_intake_steps_per_ticket_and_post_seed_steps_last(seeded):
+    expected = [("setup", 0), *[("ticket", 1)] * 24, ("post", 24)]
+    assert expected == CALLS
 
 
 def test_the_command_prints_the_logins_and_is_idempotent():

@@ -4,19 +4,18 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from routing.models import AgentProfile, Team, Tier
+from routing.models import AgentProfile
 from tickets import queries
-from tickets.tests.factories import TicketFactory, UserFactory
+from tickets.tests.factories import TicketFactory, UserFactory, org_team, org_tier
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def org():
-    frontline = Team.objects.create(name="Frontline", slug="frontline")
-    specialists = Team.objects.create(name="Specialists", slug="specialists")
-    general = Tier.objects.create(name="General", slug="general", rank=1, team=frontline)
-    specialist = Tier.objects.create(name="Specialist", slug="specialist", rank=2, team=specialists)
+    frontline, specialists = org_team("frontline"), org_team("specialists")
+    general = org_tier("general", rank=1, team_slug="frontline")
+    specialist = org_tier("specialist", rank=2, team_slug="specialists")
     return {"frontline": frontline, "specialists": specialists, "general": general, "specialist": specialist}
 
 

@@ -78,6 +78,15 @@ def test_inbox_htmx_request_gets_only_the_list_fragment(client, frontline_agent,
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_switching_saved_view_by_htmx_gets_the_whole_page_body(client, frontline_agent, team_ticket):
+    response = login(client, frontline_agent).get(
+        reverse("tickets:inbox"), {"view": "mine"}, HTTP_HX_TARGET="inbox", **HTMX
+    )
+    body = response.content.decode()
+    assert '<div id="inbox" class="inbox">' in body
+    assert response.context["view"] == "mine"
+
+
 def test_inbox_poll_answers_304_when_nothing_changed_and_200_after_a_change(
     client, frontline_agent, team_ticket
 ):
@@ -176,14 +185,33 @@ def test_escalated_to_me_lists_tickets_in_my_senior_tier(client, senior_agent, f
     assert not client.get(reverse("tickets:inbox"), {"view": "escalated"}).context["page"].object_list
 
 
-def test_awaiting_approval_is_empty_for_plain_agents(client, frontline_agent, manager, org):
-    held = TicketFactory(team=org["frontline"], stage=Ticket.Stage.AWAITING_APPROVAL)
-    login(client, frontline_agent)
-    assert not client.get(reverse("tickets:inbox"), {"view": "approval"}).context["page"].object_list
-    login(client, manager)
-    assert list(client.get(reverse("tickets:inbox"), {"view": "approval"}).context["page"].object_list) == [
-        held
-    ]
+def test_awaiting_my_approval_follows_the_role_ladder(client, frontline_agent, senior_agent, manager, org):
+    from routing.models import Approval
+
+    for_manager = TicketFactory(team=org["frontline"], stage=Ticket.Stage.AWAITING_APPROVAL)
+    for_senior = TicketFactory(team=org["other_team"], stage=Ticket.Stage.AWAITING_APPROVAL)
+    Approval.objects.create(ticket=for_manager, role="manager", amount=Decimal("300"), reason="refund")
+    Approval.objects.create(ticket=for_senior, role="senior agent", amount=Decimal("120"), reason="refund")
+
+    def listed(user):
+        login(client, user)
+        return set(client.get(reverse("tickets:inbox"), {"view": "approval"}).context["page"].object_list)
+
+    assert listed(frontline_agent) == set()
+    assert listed(senior_agent) == {for_senior}
+    assert listed(manager) == {for_manager, for_senior}
+
+
+def test_senior_may_open_a_ticket_awaiting_their_approval_outside_their_team(client, senior_agent, org):
+    from routing.models import Approval
+
+    ticket = TicketFactory(team=org["other_team"], tier=org["specialist"])
+    login(client, senior_agent)
+    assert client.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 404
+    approval = Approval.objects.create(ticket=ticket, role="senior agent", amount=Decimal("120"), reason="x")
+    assert client.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 200
+    Approval.objects.filter(pk=approval.pk).update(role="manager")
+    assert client.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("rows", [5, 50])
@@ -462,14 +490,34 @@ def test_bell_lists_only_my_notifications_and_marks_read(client, frontline_agent
     )
     Notification.objects.create(recipient=senior_agent, kind="vip", text="Someone else's")
     login(client, frontline_agent)
-    page = client.get(reverse("tickets:inbox")).content.decode()
-    assert "Notifications, 1 unread" in page
+    header = client.get(reverse("tickets:header"), **HTMX).content.decode()
+    assert "Notifications, 1 unread" in header
+    assert 'name="availability"' in header
+    bell = client.get(reverse("tickets:header"), {"part": "bell"}, **HTMX).content.decode()
+    assert bell.lstrip().startswith('<a id="bell-button"') and 'class="badge">1<' in bell
     menu = client.get(reverse("tickets:notifications"), **HTMX).content.decode()
     assert "Escalated to you" in menu and "Someone else" not in menu
     opened = client.post(reverse("tickets:notification-open", args=[mine.pk]))
     assert opened.url == f"/tickets/{team_ticket.pk}/"
     mine.refresh_from_db()
     assert mine.read_at is not None
+
+
+def test_pages_do_not_query_for_the_header_tools(client, frontline_agent, django_assert_max_num_queries):
+    login(client, frontline_agent)
+    client.get(reverse("tickets:notifications"))  # warm
+    with django_assert_max_num_queries(5):  # session, user, groups, the notifications list, savepoint-free
+        response = client.get(reverse("tickets:notifications"))
+    assert 'id="header-tools"' in response.content.decode()
+
+
+def test_anonymous_header_tools_are_empty(client, db):
+    assert client.get(reverse("tickets:header")).status_code == 204
+
+
+def test_header_tools_opened_as_a_page_go_to_the_notifications_page(client, frontline_agent):
+    response = login(client, frontline_agent).get(reverse("tickets:header"))
+    assert response.status_code == 302 and response.url == reverse("tickets:notifications")
 
 
 def test_opening_someone_elses_notification_is_404(client, frontline_agent, senior_agent):
@@ -509,3 +557,8 @@ def test_amount_field_on_reply_is_decimal(client, frontline_agent, team_ticket):
     )
     message = Message.objects.get(ticket=team_ticket, direction="outbound")
     assert Decimal(message.metadata["commits_amount"]) == Decimal("20.00")
+
+
+def test_managers_open_on_all_open_and_agents_on_their_team(client, manager, frontline_agent, team_ticket):
+    assert login(client, manager).get(reverse("tickets:inbox")).context["view"] == "all"
+    assert login(client, frontline_agent).get(reverse("tickets:inbox")).context["view"] == "team"

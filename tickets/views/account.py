@@ -12,9 +12,23 @@ from django.views.decorators.vary import vary_on_headers
 
 from helpdesk.errors import HelpdeskError
 from helpdesk.http import HtmxHttpRequest
+from routing import assignment
 from tickets import forms
 from tickets.models import Notification
 from tickets.views.common import done, error_text, flash, form_error_text, safe_next
+
+
+@require_GET
+def header_tools(request: HtmxHttpRequest) -> HttpResponse:
+    """The header's availability switch and notifications bell, loaded after each page."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    if not request.htmx:  # opened as a page: the notifications page carries the same header
+        return redirect("tickets:notifications")
+    referer = request.headers.get("HX-Current-URL", "")
+    context = {"header_tools": True, "next_url": referer}
+    template = "base.html#bell-button" if request.GET.get("part") == "bell" else "base.html#header-tools"
+    return render(request, template, context)
 
 
 @require_POST
@@ -25,10 +39,8 @@ def set_availability(request: HtmxHttpRequest) -> HttpResponse:
     back = safe_next(request, reverse("tickets:inbox"))
     if not form.is_valid():
         return flash(request, form_error_text(form), level="error")
-    from routing.assignment import set_availability as set_it
-
     try:
-        set_it(request.user, form.cleaned_data["availability"], actor=request.user)
+        assignment.set_availability(request.user, form.cleaned_data["availability"], actor=request.user)
     except HelpdeskError as error:
         return flash(request, error_text(error), level="error")
     label = dict(form.fields["availability"].choices)[form.cleaned_data["availability"]]

@@ -7,16 +7,32 @@ import hashlib
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from followups.queries import csat_for_ticket
 from helpdesk.http import HtmxHttpRequest
+from routing import escalation
+from routing.models import Approval, Escalation, RoutingDecision
 from tickets import forms, queries
 from tickets.macros import render_macro
 from tickets.models import Macro, Message, Ticket, TicketEvent
 from tickets.queries import ROLE_ADMIN, ROLE_MANAGER, ROLE_SENIOR, has_role
 
+# Brief keys the ticket page lays out itself (triage's ``build_brief``); any other key is shown as is.
+BRIEF_LAID_OUT = {
+    "summary",
+    "issue_type",
+    "also_mentions",
+    "signals",
+    "amount_at_stake",
+    "currency",
+    "language",
+    "customer",
+    "order",
+    "order_numbers_mentioned",
+    "policy",
+}
 # Similarity at or above this counts as "draft accepted" (DESIGN: AI draft acceptance rate).
 DRAFT_ACCEPTED_AT = 0.8
 
@@ -32,55 +48,33 @@ def may_reassign(user) -> bool:
 
 def may_deescalate(user, ticket: Ticket) -> bool:
     """Routing's rule (the tier holding it, its assignee, seniors and above); it enforces it too."""
-    rule = _provided("routing.escalation.may_deescalate")
-    return bool(rule and ticket.tier_id and rule(user, ticket))
+    return bool(ticket.tier_id) and escalation.may_deescalate(user, ticket)
 
 
-def _provided(dotted_path: str):
-    """A reader another app provides, or None while that app does not ship it (panels then hide)."""
-    try:
-        return import_string(dotted_path)
-    except ImportError:
-        return None
-
-
-def pending_approvals(ticket: Ticket) -> list:
-    Approval = _provided("routing.models.Approval")
-    if Approval is None:
-        return []
+def pending_approvals(ticket: Ticket) -> list[Approval]:
     return list(
-        Approval.objects.filter(ticket=ticket, status=Approval.Status.PENDING)
+        Approval.objects.pending()
+        .filter(ticket=ticket)
         .select_related("requested_by")
         .order_by("requested_at", "pk")
     )
 
 
-def routing_explanation(ticket: Ticket):
+def routing_explanation(ticket: Ticket) -> dict | None:
     """Why the ticket sits where it is: routing's latest ``RoutingDecision`` (rules, conditions,
-    values, notes) and the latest escalation, if any."""
-    RoutingDecision = _provided("routing.models.RoutingDecision")
-    Escalation = _provided("routing.models.Escalation")
-    if RoutingDecision is None:
-        return None
+    notes) and the latest escalation, if any."""
     decision = (
         RoutingDecision.objects.filter(ticket=ticket)
         .select_related("tier", "team", "agent", "rule")
         .order_by("-created_at", "-id")
         .first()
     )
-    escalation = (
+    last_escalation = (
         Escalation.objects.filter(ticket=ticket).select_related("from_tier", "to_tier", "actor").first()
-        if Escalation is not None
-        else None
     )
-    if decision is None and escalation is None:
+    if decision is None and last_escalation is None:
         return None
-    return {"decision": decision, "escalation": escalation}
-
-
-def csat(ticket: Ticket):
-    csat_for_ticket = _provided("followups.queries.csat_for_ticket")
-    return csat_for_ticket(ticket) if csat_for_ticket is not None else None
+    return {"decision": decision, "escalation": last_escalation}
 
 
 def _thread(ticket: Ticket) -> list[Message]:
@@ -115,35 +109,38 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         "ticket": ticket,
         "thread": thread,
         "brief": ticket.ai_brief or {},
+        "summary": ticket.ai_summary or (ticket.ai_brief or {}).get("summary", ""),
+        "brief_extra": {k: v for k, v in (ticket.ai_brief or {}).items() if k not in BRIEF_LAID_OUT and v},
         "draft_state": draft_state,
         "draft_accepted_at": DRAFT_ACCEPTED_AT,
         "macros": macros,
         "reply_form": forms.ReplyForm(initial={"body": ticket.ai_draft if draft_state == "open" else ""}),
         "note_form": forms.NoteForm(),
         "classification_form": forms.ClassificationForm(
+            auto_id="class_%s",
             initial={
                 "issue_type": ticket.issue_type,
                 "urgency": ticket.urgency,
                 "sentiment": ticket.sentiment,
                 "signals": list(signals),
-            }
+            },
         ),
-        "escalate_form": forms.EscalateForm(ticket=ticket),
-        "deescalate_form": forms.DeescalateForm(ticket=ticket),
+        "escalate_form": forms.EscalateForm(ticket=ticket, auto_id="escalate_%s"),
+        "deescalate_form": forms.DeescalateForm(ticket=ticket, auto_id="deescalate_%s"),
         "approval_form": forms.ApprovalRequestForm(
-            initial={"amount": ticket.amount_at_stake, "role": "manager"}
+            auto_id="approval_%s", initial={"amount": ticket.amount_at_stake, "role": "manager"}
         ),
         "decision_form": forms.ApprovalDecisionForm(),
-        "assign_form": forms.AssignForm(initial={"agent": ticket.assignee_id})
+        "assign_form": forms.AssignForm(auto_id="assign_%s", initial={"agent": ticket.assignee_id})
         if may_reassign(user)
         else None,
-        "resolve_form": forms.ResolveForm(),
-        "reopen_form": forms.ReopenForm(),
+        "resolve_form": forms.ResolveForm(auto_id="resolve_%s"),
+        "reopen_form": forms.ReopenForm(auto_id="reopen_%s"),
         "approvals": pending_approvals(ticket),
         "decidable_roles": queries.decidable_roles(user),
         "can_deescalate": may_deescalate(user, ticket),
         "routing": routing_explanation(ticket),
-        "csat": csat(ticket),
+        "csat": csat_for_ticket(ticket),
         **queries.customer_context(ticket),
     }
     context.update(extra)
@@ -160,6 +157,7 @@ def ticket_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request")
 def insert_macro(request: HtmxHttpRequest, pk: int, macro_id: int) -> HttpResponse:
     """The reply composer with a macro filled in for this ticket (the page itself without HTMX)."""
     ticket = queries.access_ticket(request.user, pk)

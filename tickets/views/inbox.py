@@ -45,7 +45,7 @@ def _fingerprint(request: HtmxHttpRequest, page, counts: dict[str, int]) -> str:
 
 
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Target")
 def inbox(request: HtmxHttpRequest) -> HttpResponse:
     """Full page, or the ``inbox-list`` fragment for HTMX (filters, paging, polling).
 
@@ -78,7 +78,10 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
         "bulk_form": forms.BulkForm(),
         "may_reassign": may_reassign(request.user),
     }
-    partial = request.htmx and not request.htmx.history_restore_request
+    # The list polls and filters target #inbox-list; switching saved views swaps the whole page body.
+    partial = (
+        request.htmx and request.htmx.target == "inbox-list" and not request.htmx.history_restore_request
+    )
     template = "tickets/inbox.html#inbox-list" if partial else "tickets/inbox.html"
     response = render(request, template, context)
     response["ETag"] = etag

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from helpdesk.errors import HelpdeskError
 from helpdesk.http import HtmxHttpRequest
+from routing import approvals, escalation, triage
+from routing.models import Approval
 from tickets import actions, events, forms, queries
 from tickets.models import Ticket, TicketEvent
 from tickets.views.common import done, error_text, form_error_text
@@ -26,6 +30,12 @@ from tickets.views.detail import draft_digest, may_reassign, ticket_context
 
 
 def _answer(request: HtmxHttpRequest, ticket: Ticket, text: str, *, composer: bool = False) -> HttpResponse:
+    """After an action: the changed panels (HTMX) or the ticket again. When the action moved the
+    ticket out of the user's sight (escalated to another team), back to the inbox instead."""
+    if not queries.visible_tickets(request.user).filter(pk=ticket.pk).exists():
+        messages.success(request, f"{text} {ticket.reference} has left your queues.")
+        inbox = reverse("tickets:inbox")
+        return HttpResponseClientRedirect(inbox) if request.htmx else redirect(inbox)
     if not request.htmx:
         return done(request, text, to=reverse("tickets:detail", args=[ticket.pk]))
     ticket = queries.access_ticket(request.user, ticket.pk)
@@ -106,8 +116,6 @@ def discard_draft(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def classify(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Correct the AI classification; routing stores it as a human override."""
-    from routing.triage import override_classification
-
     ticket = queries.access_ticket(request.user, pk)
     form = forms.ClassificationForm(request.POST)
     if not form.is_valid():
@@ -124,7 +132,7 @@ def classify(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not changes:
         return _answer(request, ticket, "Nothing changed.")
     try:
-        override_classification(ticket, actor=request.user, reason=data["reason"], **changes)
+        triage.override_classification(ticket, actor=request.user, reason=data["reason"], **changes)
     except HelpdeskError as error:
         return _refuse(request, ticket, error_text(error), status=error.status)
     return _answer(request, ticket, "Classification updated.")
@@ -133,15 +141,15 @@ def classify(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def escalate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    from routing.escalation import escalate_ticket
-
     ticket = queries.access_ticket(request.user, pk)
     form = forms.EscalateForm(request.POST, ticket=ticket)
     if not form.is_valid():
         return _refuse(request, ticket, form_error_text(form))
     tier = form.cleaned_data["target_tier"]
     try:
-        escalate_ticket(ticket, actor=request.user, reason=form.cleaned_data["reason"], target_tier=tier)
+        escalation.escalate_ticket(
+            ticket, actor=request.user, reason=form.cleaned_data["reason"], target_tier=tier
+        )
     except HelpdeskError as error:
         return _refuse(request, ticket, error_text(error), status=error.status)
     return _answer(request, ticket, f"Escalated to {tier}.")
@@ -150,15 +158,13 @@ def escalate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def deescalate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    from routing.escalation import deescalate_ticket
-
     ticket = queries.access_ticket(request.user, pk)
     form = forms.DeescalateForm(request.POST, ticket=ticket)
     if not form.is_valid():
         return _refuse(request, ticket, form_error_text(form))
     data = form.cleaned_data
     try:
-        deescalate_ticket(
+        escalation.deescalate_ticket(
             ticket,
             actor=request.user,
             reason=data["reason"],
@@ -173,15 +179,13 @@ def deescalate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def request_approval(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    from routing.approvals import request_approval as ask
-
     ticket = queries.access_ticket(request.user, pk)
     form = forms.ApprovalRequestForm(request.POST)
     if not form.is_valid():
         return _refuse(request, ticket, form_error_text(form))
     data = form.cleaned_data
     try:
-        ask(
+        approvals.request_approval(
             ticket, requested_by=request.user, amount=data["amount"], reason=data["reason"], role=data["role"]
         )
     except HelpdeskError as error:
@@ -193,9 +197,6 @@ def request_approval(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def decide_approval(request: HtmxHttpRequest, pk: int, approval_id: int) -> HttpResponse:
     """Approve or deny. Routing refuses (403) anyone below the named role and the requester."""
-    from routing import approvals
-    from routing.models import Approval
-
     ticket = queries.access_ticket(request.user, pk)
     approval = Approval.objects.filter(pk=approval_id, ticket=ticket).first()
     if approval is None:

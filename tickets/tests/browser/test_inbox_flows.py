@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -19,10 +18,6 @@ from tickets.tests.factories import CustomerFactory, OrderFactory, TicketFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "handoff-demo"
 DRAFT = "Hi Ana, I am sorry your parcel is late. I have asked DHL to trace it and will update you tomorrow."
-
-
-def _routing_has(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
 
 
 @pytest.fixture
@@ -100,6 +95,7 @@ def log_in(page: Page, live_server, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("#inbox-list")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the header tools arrive just after the page
 
 
 def log_out(page: Page) -> None:
@@ -136,6 +132,8 @@ def test_agent_opens_top_ticket_edits_the_ai_draft_and_sends_it(page: Page, live
 
 def test_keyboard_shortcuts_move_and_open(page: Page, live_server, world):
     log_in(page, live_server, "ana.agent")
+    page.get_by_label("Your availability").select_option("away")
+    expect(page.locator("#flash")).to_contain_text("You are away.")
     rows = page.locator("[data-row]")
     page.keyboard.press("j")
     expect(rows.nth(0)).to_have_class(re.compile("is-cursor"))
@@ -146,6 +144,7 @@ def test_keyboard_shortcuts_move_and_open(page: Page, live_server, world):
     target = rows.nth(1).get_attribute("data-url")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(re.escape(target) + "$"))
+    page.wait_for_load_state()
 
     page.keyboard.press("?")
     expect(page.get_by_role("dialog")).to_be_visible()
@@ -162,9 +161,11 @@ def test_keyboard_shortcuts_move_and_open(page: Page, live_server, world):
 def test_agent_resolves_with_a_root_cause_and_the_ticket_leaves_open_views(page: Page, live_server, world):
     log_in(page, live_server, "ana.agent")
     page.get_by_role("link", name="Refund for a broken kettle").click()
+    page.wait_for_load_state()
     page.keyboard.press("x")
-    page.get_by_label("Root cause", exact=True).select_option(label="Carrier delay")
-    page.get_by_label("How was it resolved").select_option(label="Refund")
+    panel = page.locator("#resolve-panel")
+    panel.get_by_label("Root cause", exact=True).select_option(label="Carrier delay")
+    panel.get_by_label("How was it resolved").select_option(label="Refund")
     page.locator("#resolve-panel").get_by_role("button", name="Resolve").click()
     expect(page.locator("#flash")).to_contain_text("Resolved")
     expect(page.locator("#ticket-header")).to_contain_text("Resolved")
@@ -172,6 +173,8 @@ def test_agent_resolves_with_a_root_cause_and_the_ticket_leaves_open_views(page:
     page.get_by_role("link", name="← Inbox").click()
     expect(page.locator("#inbox-list")).not_to_contain_text("Refund for a broken kettle")
     page.get_by_role("link", name=re.compile("^All open")).click()
+    expect(page.locator("#inbox-title")).to_have_text("All open")
+    expect(page.locator("#inbox-list")).to_contain_text("Question about sizes")
     expect(page.locator("#inbox-list")).not_to_contain_text("Refund for a broken kettle")
     resolved = Ticket.objects.get(subject="Refund for a broken kettle")
     assert resolved.status == Ticket.Status.RESOLVED and resolved.root_cause.name == "Carrier delay"
@@ -195,36 +198,37 @@ def test_list_refreshes_itself_and_keeps_the_cursor(page: Page, live_server, wor
     expect(page.locator(f"#{cursor_id}")).to_have_class(re.compile("is-cursor"))
 
 
-@pytest.mark.skipif(
-    not _routing_has("routing.escalation"), reason="routing.escalation is not on this branch yet"
-)
 def test_escalation_with_a_reason_reaches_the_senior(page: Page, live_server, world):
     log_in(page, live_server, "ana.agent")
     page.get_by_role("link", name="Change delivery address").click()
+    page.wait_for_load_state()
     page.keyboard.press("e")
-    page.get_by_label("Escalate to").select_option(label="Senior")
-    page.get_by_label("Reason (required)").fill("Customer threatens a chargeback; needs a senior decision.")
-    page.locator("#escalate-panel").get_by_role("button", name="Escalate").click()
-    expect(page.locator("#flash")).to_contain_text("Escalated to Senior")
+    expect(page.locator("#escalate-panel")).to_have_attribute("open", "")
+    panel = page.locator("#escalate-panel")
+    panel.get_by_label("Escalate to").select_option(label="Senior agent")
+    panel.get_by_label("Reason (required)").fill("Customer threatens a chargeback; needs a senior decision.")
+    panel.get_by_role("button", name="Escalate").click()
+    expect(page.locator("#flash")).to_contain_text("Escalated to Senior agent")
     log_out(page)
 
     log_in(page, live_server, "sam.senior")
     page.get_by_role("link", name=re.compile("^Escalated to me")).click()
     expect(page.locator("#inbox-list")).to_contain_text("Change delivery address")
+    expect(page.locator("#bell-button .badge")).to_be_visible()  # routing notified the senior tier
+    page.locator("#bell-button").click()
+    expect(page.locator("#bell-menu")).to_contain_text("escalated to Senior agent")
 
 
-@pytest.mark.skipif(
-    not _routing_has("routing.approvals"), reason="routing.approvals is not on this branch yet"
-)
 def test_manager_approves_a_refund_and_the_held_reply_goes_out(page: Page, live_server, world):
     ticket = world["others"][1]
     log_in(page, live_server, "ana.agent")
     page.get_by_role("link", name="Refund for a broken kettle").click()
-    page.get_by_text("Request approval", exact=True).click()
-    page.get_by_label("Amount (EUR)").fill("250")
-    page.get_by_label("Who approves").select_option("manager")
-    page.get_by_label("Reason", exact=True).fill("Kettle broke twice; full refund.")
-    page.get_by_role("button", name="Request approval").click()
+    panel = page.locator("#approval-panel")
+    panel.locator("summary").click()
+    panel.get_by_label("Amount (EUR)").fill("250")
+    panel.get_by_label("Who approves").select_option("manager")
+    panel.get_by_label("Reason").fill("Kettle broke twice; full refund.")
+    panel.get_by_role("button", name="Request approval").click()
     expect(page.locator("#flash")).to_contain_text("Approval requested")
     page.get_by_label("Reply to the customer").fill("We are refunding 250 EUR for the kettle.")
     page.get_by_label(re.compile("Refund or compensation promised")).fill("250")

@@ -1,0 +1,1 @@
+"""The large-dataset benchmark behind ``manage.py benchmark``: ``generate`` and ``measure``."""
