@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PIP_NO_INPUT := 1
 
-.PHONY: run test install browser db stop-db lint clean
+.PHONY: run test install models browser db stop-db lint clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -15,7 +15,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --progress-bar off -r requirements-dev.txt
 	touch $@
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed models
+
+# The semantic triage model (about 90 MB, once); triage falls back to the built-in backend without it.
+models: $(BIN)/.installed
+	@bash scripts/fetch_models.sh || echo "warning: semantic triage model not installed; triage uses the built-in backend"
 
 run: install
 	PORT=$(PORT) bash scripts/run.sh

@@ -228,9 +228,10 @@ if os.environ.get("Q_REDIS_URL"):
     Q_CLUSTER["redis"] = os.environ["Q_REDIS_URL"]
 
 # --- triage -----------------------------------------------------------------------------------
-# The built-in offline backend by default; see README "Triage backends" for the others.
+# Offline by default: the built-in cues, with sentence embeddings where the cues are unsure
+# (docs/triage.md); without the model files it is the built-in backend. Others: docs/triage.md.
 TRIAGE_BACKEND = {
-    "BACKEND": os.environ.get("TRIAGE_BACKEND", "routing.triage.backends.heuristic.HeuristicBackend"),
+    "BACKEND": os.environ.get("TRIAGE_BACKEND", "routing.triage.backends.semantic.SemanticBackend"),
     "OPTIONS": {},
 }
 LLM_API_URL = os.environ.get("LLM_API_URL", "")

@@ -40,7 +40,8 @@ def test_the_default_issue_types_and_demo_policies_are_installed():
     assert all(p.current_version.number == 1 and p.issue_types for p in policies.values())
 
 
-def test_triage_writes_the_ticket_its_history_and_events():
+def test_triage_writes_the_ticket_its_history_and_events(settings):
+    settings.TRIAGE_BACKEND = {"BACKEND": "heuristic"}
     customer = CustomerFactory(name="Ann Lee")
     order = OrderFactory(customer=customer, number="48213", total=Decimal("89.90"))
     ticket = TicketFactory(

@@ -10,13 +10,14 @@ from routing.triage.backends.base import TriageBackend
 BACKENDS = {
     "heuristic": "routing.triage.backends.heuristic.HeuristicBackend",
     "trained": "routing.triage.backends.trained.TrainedBackend",
+    "semantic": "routing.triage.backends.semantic.SemanticBackend",
     "llm": "routing.triage.backends.llm.LLMBackend",
     "fake": "routing.triage.backends.fake.FakeBackend",
 }
 
 
 def load_backend(path: str, **options: object) -> TriageBackend:
-    """Instantiate a backend by dotted path or short name (heuristic, trained, llm, fake)."""
+    """Instantiate a backend by dotted path or short name (heuristic, semantic, trained, llm, fake)."""
     return import_string(BACKENDS.get(path, path))(**options)
 
 

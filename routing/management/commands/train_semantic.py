@@ -1,0 +1,78 @@
+"""``manage.py train_semantic``: refit the semantic backend's classifier head."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+
+from routing.triage import evaluation, learning
+from routing.triage.backends import semantic
+from routing.triage.embedding import SentenceEncoder, missing_files
+
+FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "data" / "triage_examples.csv"
+# The fixture set is small, hand-written and covers the types the public data lacks
+# (delivery problems, returns, defects): each example counts this many times.
+FIXTURE_WEIGHT = 3.0
+
+
+class Command(BaseCommand):
+    help = (
+        "Embed the labelled CSVs, the fixture set and the tickets agents confirmed or corrected "
+        "with all-MiniLM-L6-v2 and fit the semantic backend's logistic-regression head. Writes "
+        "TRIAGE_MODEL_DIR/minilm/head.npz (or --output). Takes about a minute per 5,000 texts."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--data", action="append", default=None, help="labelled CSV (text,label); repeatable"
+        )
+        parser.add_argument(
+            "--output", default="", help="where to write the head (default: beside the model)"
+        )
+        parser.add_argument(
+            "--no-agents", action="store_true", help="leave out agents' labels (for the shipped head)"
+        )
+
+    def handle(self, *args, data=None, output="", no_agents=False, **options) -> None:
+        directory = semantic.model_dir()
+        absent = missing_files(directory)
+        if absent:
+            raise CommandError(
+                f"Model files missing in {directory} ({', '.join(absent)}): run scripts/fetch_models.sh"
+            )
+        texts: list[str] = []
+        labels: list[str] = []
+        weights: list[float] = []
+
+        def add(rows, weight: float) -> None:
+            for text, label in rows:
+                if text.strip() and label:
+                    texts.append(text)
+                    labels.append(label)
+                    weights.append(weight)
+
+        for path in data or learning.default_data_files():
+            add(((e.text, e.label) for e in evaluation.load_examples(path)), 1.0)
+        add(((e.text, e.label) for e in evaluation.load_examples(FIXTURES)), FIXTURE_WEIGHT)
+        agents = [] if no_agents else learning.agent_labelled_tickets()
+        add(agents, learning.AGENT_WEIGHT)
+        if len(set(labels)) < 2:
+            raise CommandError("Training needs labelled examples of at least two issue types.")
+        vectors = SentenceEncoder(directory).encode(texts)
+        head = semantic.fit_head(vectors, labels, weights)
+        target = Path(output) if output else directory / "head.npz"
+        head.save(target)
+        accuracy = float(
+            np.mean(
+                [
+                    head.classes[i] == y
+                    for i, y in zip(head.probabilities(vectors).argmax(1), labels, strict=True)
+                ]
+            )
+        )
+        self.stdout.write(
+            f"examples={len(texts)} agent_examples={len(agents)} types={len(head.classes)} "
+            f"training_accuracy={accuracy:.4f} head={target}"
+        )
