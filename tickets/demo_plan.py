@@ -38,6 +38,9 @@ SPECIALIST_SCENARIOS = {
     "review_one_star",
 }
 SENIOR_SCENARIOS = {"legal_threat", "twitter_threat", "repeat_complaint", "vip_complaint", "safety"}
+# Most baskets stay under the approval amount (100 EUR by default); the big-ticket items are rarer,
+# so specialists get the expensive cases, not the whole queue.
+PRODUCT_WEIGHTS = [3 if Decimal(price) < 100 else 1 for _, _, price in PRODUCTS]
 FOLLOW_UP = "Any news on this? I haven't heard back."
 # Open work is recent: this share of tickets arrived in the last RECENT_HOURS and may still be
 # open; the rest is history (resolved or closed) spread over HISTORY_DAYS, denser lately, apart
@@ -268,7 +271,7 @@ def plan_customers(rng: random.Random, count: int, *, store: str) -> list[Custom
             created_at=created_at,
         )
         for k in range(rng.randint(1, 5)):
-            sku, product, price = rng.choice(PRODUCTS)
+            sku, product, price = rng.choices(PRODUCTS, PRODUCT_WEIGHTS)[0]
             quantity = rng.choice([1, 1, 1, 2])
             plan.orders.append(
                 OrderPlan(
