@@ -40,16 +40,16 @@ SPECIALIST_SCENARIOS = {
 SENIOR_SCENARIOS = {"legal_threat", "twitter_threat", "repeat_complaint", "vip_complaint", "safety"}
 # Most baskets stay under the approval amount (100 EUR by default); the big-ticket items are rarer,
 # so specialists get the expensive cases, not the whole queue.
-PRODUCT_WEIGHTS = [3 if Decimal(price) < 100 else 1 for _, _, price in PRODUCTS]
+PRODUCT_WEIGHTS = [5 if Decimal(price) < 100 else 1 for _, _, price in PRODUCTS]
 FOLLOW_UP = "Any news on this? I haven't heard back."
 # Open work is recent: this share of tickets arrived in the last RECENT_HOURS and may still be
 # open; the rest is history (resolved or closed) spread over HISTORY_DAYS, denser lately, apart
 # from a few stragglers still open from the last STRAGGLER_DAYS.
-RECENT_SHARE = 0.2
+RECENT_SHARE = 0.22
 RECENT_HOURS = 72
 HISTORY_DAYS = 60
 STRAGGLER_DAYS = 9
-STRAGGLER_SHARE = 0.06
+STRAGGLER_SHARE = 0.04
 # How agents answer: from the AI draft as it is, lightly edited or rewritten, after throwing the
 # draft away, or in their own words without opening it.
 DRAFT_MODES = {"as_is": 0.36, "edited": 0.3, "rewritten": 0.1, "discarded": 0.1, "own": 0.14}
@@ -272,7 +272,7 @@ def plan_customers(rng: random.Random, count: int, *, store: str) -> list[Custom
         )
         for k in range(rng.randint(1, 5)):
             sku, product, price = rng.choices(PRODUCTS, PRODUCT_WEIGHTS)[0]
-            quantity = rng.choice([1, 1, 1, 2])
+            quantity = rng.choice([1, 1, 1, 2]) if Decimal(price) < 50 else 1
             plan.orders.append(
                 OrderPlan(
                     external_id=f"demo-order-{i:04d}-{k}",
@@ -353,9 +353,12 @@ def plan_tickets(
             refund = (order.total * Decimal(str(scenario.refund_share))).quantize(Decimal("0.01"))
         escalated = scenario.key in SENIOR_SCENARIOS
         history = not recent and not straggler
-        assign = history or rng.random() < 0.85
-        reply = assign and (history or rng.random() < 0.9)
-        resolve = reply and (history or (recent and rng.random() < 0.5))
+        # Recent work: nearly everything gets picked up and answered (the youngest tickets wait
+        # because those steps still lie in the future); the older a ticket, the likelier it is
+        # already resolved. Stragglers were answered and wait on the customer.
+        assign = not recent or rng.random() < 0.97
+        reply = assign and (not recent or rng.random() < 0.95)
+        resolve = reply and (history or (recent and rng.random() < 0.25 + 0.6 * age_hours / RECENT_HOURS))
         reopen = resolve and rng.random() < 0.09
         gaps = [
             rng.uniform(0.05, 1.0 if escalated else 3.0),
@@ -368,14 +371,16 @@ def plan_tickets(
         ]
         follow_up = reply and rng.random() < 0.3
         approval_gap = rng.uniform(0.1, 3.0)
-        if history:
-            # History has ended: everything up to the resolution fits in the ticket's age.
+        if resolve:
+            # A planned resolution happens: everything up to it fits in the ticket's age.
             needed = sum(gaps[:2]) + (sum(gaps[2:4]) if follow_up else 0) + gaps[4] + 3 * approval_gap
-            if needed > age_hours - 1:
-                scale = (age_hours - 1) / needed
+            fit = age_hours * 0.9 - 0.5  # leaves room before the seed's horizon
+            if needed > fit:
+                scale = max(fit, 0.01) / needed
                 gaps[:5] = [gap * scale for gap in gaps[:5]]
                 approval_gap *= scale
-            reopen = reopen and needed + gaps[5] + gaps[3] + gaps[4] < age_hours - 1
+            reopen = reopen and needed + gaps[5] + gaps[3] + gaps[4] < fit
+            resolve = fit > 0
         plans.append(
             TicketPlan(
                 n=n,
