@@ -250,12 +250,12 @@ def _ascii(text: str) -> str:
 
 
 def plan_customers(rng: random.Random, count: int, *, store: str) -> list[CustomerPlan]:
-    """``count`` customers; about one in ten a VIP by lifetime value; one to five orders each."""
+    """``count`` customers; about one in sixteen a VIP by lifetime value; one to five orders each."""
     now = timezone.now()
     plans = []
     for i in range(count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        vip = rng.random() < 0.1
+        vip = rng.random() < 0.06
         created_at = now - timedelta(days=rng.uniform(90, 900))
         tags = sorted(set(rng.sample(CUSTOMER_TAGS, rng.randint(0, 2))) | ({"vip"} if vip else set()))
         plan = CustomerPlan(
