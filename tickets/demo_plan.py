@@ -45,11 +45,11 @@ FOLLOW_UP = "Any news on this? I haven't heard back."
 # Open work is recent: this share of tickets arrived in the last RECENT_HOURS and may still be
 # open; the rest is history (resolved or closed) spread over HISTORY_DAYS, denser lately, apart
 # from a few stragglers still open from the last STRAGGLER_DAYS.
-RECENT_SHARE = 0.22
+RECENT_SHARE = 0.25
 RECENT_HOURS = 72
 HISTORY_DAYS = 60
 STRAGGLER_DAYS = 9
-STRAGGLER_SHARE = 0.04
+STRAGGLER_SHARE = 0.015
 # How agents answer: from the AI draft as it is, lightly edited or rewritten, after throwing the
 # draft away, or in their own words without opening it.
 DRAFT_MODES = {"as_is": 0.36, "edited": 0.3, "rewritten": 0.1, "discarded": 0.1, "own": 0.14}
@@ -358,7 +358,9 @@ def plan_tickets(
         # already resolved. Stragglers were answered and wait on the customer.
         assign = not recent or rng.random() < 0.97
         reply = assign and (not recent or rng.random() < 0.95)
-        resolve = reply and (history or (recent and rng.random() < 0.25 + 0.6 * age_hours / RECENT_HOURS))
+        resolve = reply and (
+            history or (recent and rng.random() < min(0.92, 0.05 + 1.1 * age_hours / RECENT_HOURS))
+        )
         reopen = resolve and rng.random() < 0.09
         gaps = [
             rng.uniform(0.05, 1.0 if escalated else 3.0),

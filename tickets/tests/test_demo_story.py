@@ -33,7 +33,7 @@ def plans():
 
 def test_only_recent_tickets_and_a_few_stragglers_are_planned_to_stay_open(plans):
     staying_open = [p for p in plans if not p.resolve]
-    assert 60 <= len(staying_open) <= 130
+    assert 45 <= len(staying_open) <= 130
     assert max(p.age_hours for p in staying_open) <= STRAGGLER_DAYS * 24
     stragglers = [p for p in staying_open if not p.recent]
     assert 0 < len(stragglers) <= len(staying_open) // 3
