@@ -45,7 +45,7 @@ FOLLOW_UP = "Any news on this? I haven't heard back."
 # Open work is recent: this share of tickets arrived in the last RECENT_HOURS and may still be
 # open; the rest is history (resolved or closed) spread over HISTORY_DAYS, denser lately, apart
 # from a few stragglers still open from the last STRAGGLER_DAYS.
-RECENT_SHARE = 0.25
+RECENT_SHARE = 0.28
 RECENT_HOURS = 72
 HISTORY_DAYS = 60
 STRAGGLER_DAYS = 9
@@ -59,7 +59,7 @@ OVERRIDE_SHARE = 0.065
 ESCALATE_SHARE = 0.05
 DEESCALATE_SHARE = 0.25
 # Approvals on recent tickets the manager has not decided yet ("Awaiting my approval" has work).
-PENDING_APPROVAL_SHARE = 0.35
+PENDING_APPROVAL_SHARE = 0.5
 DENY_SHARE = 0.12
 REOPEN = "Sorry, this isn't solved: {problem}"
 ESCALATION_NOTE = "Risk case ({key}). Priority raised; keep the customer updated daily until it is closed."
