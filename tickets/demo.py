@@ -5,7 +5,8 @@ natural key (slug, username, email, external id) before it is created, and a fin
 recognised by the last planned message, so a second run writes nothing.
 
 Tickets enter through ``tickets.intake.receive`` (so the intake pipeline triages and routes
-them) and their history is made by ``tickets.actions``, with queued jobs run inline. Everything
+them) and their history is played by ``tickets.demo_story.Story`` through ``tickets.actions``
+and routing's actions (approvals, escalation, overrides), with queued jobs run inline. Everything
 happens "now"; afterwards each ticket's rows are moved back in time, one step at a time (the
 intake, the first reply, the resolution...), by set-based UPDATEs (``shift_history``). Rows
 written in the same step move by the same delta, so the event log stays consistent with the
