@@ -10,19 +10,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
 from analytics import jobs
 from analytics.models import PatternAlert
 from routing.models import Policy
 from routing.policies import revise_policy
-from tickets.models import Ticket
+from tickets.models import Notification, Ticket
 
 MANAGER = "taylor"
+# Detection over 8 weeks of history raises every alert at once; live, they came over those weeks
+# and were read. Each operator keeps the newest few unread.
+UNREAD_ALERTS = 3
+
+
+def _mark_older_alerts_read() -> None:
+    unread = Notification.objects.filter(kind=Notification.Kind.PATTERN, read_at__isnull=True)
+    newest = Window(RowNumber(), partition_by=[F("recipient_id")], order_by=F("pk").desc())
+    ranked = unread.annotate(rank=newest).values("pk", "rank")
+    older = [row["pk"] for row in ranked if row["rank"] > UNREAD_ALERTS]
+    Notification.objects.filter(pk__in=older).update(read_at=timezone.now())
 
 
 def seed(context: Any) -> None:
     jobs.refresh_stage_durations()
     created = jobs.detect_patterns()
     context.log(f"analytics: {created} pattern alerts raised")
+    _mark_older_alerts_read()
     if PatternAlert.objects.filter(revision__isnull=False).exists():
         return
     alert = (

@@ -18,9 +18,13 @@ from django.utils import timezone
 from followups import actions
 from followups.actions.followups import DEFAULT_BODY, DEFAULT_SUBJECT
 from followups.models import FollowUp, FollowUpTemplate, WebhookSource, WidgetSite
+from tickets import actions as ticket_actions
 from tickets.models import Ticket, TicketEvent
 
 ANSWER_RATE = 0.45
+# A ticket a low score reopened longer ago than this has been recovered and resolved again.
+RECOVERY_AFTER = timedelta(days=1)
+RECOVERY_NOTE = "Recovery after a low CSAT: called the customer, apologised and put it right."
 # Scores 1..5: complaints answer lower, which is what recovery CSAT is meant to show.
 WEIGHTS_COMPLAINT = (0.16, 0.14, 0.2, 0.25, 0.25)
 WEIGHTS_REGULAR = (0.03, 0.04, 0.11, 0.34, 0.48)
@@ -105,6 +109,7 @@ def seed_followups(ticket_ids: Collection[int], rng: random.Random) -> int:
             score = rng.choices(range(1, 6), weights=weights)[0]
             actions.record_csat(followup, score=score, comment=rng.choice(COMMENTS[score]), now=answered_at)
             _backdate_consequences(ticket, since=now, at=answered_at)
+            _recover(ticket, answered_at=answered_at, rng=rng, now=now)
     # Tickets the seed closed after resolving ("no reply after the follow-up"): their follow-up
     # went out unanswered; without this the sweep would mail it for real once the demo starts.
     leftovers = FollowUp.objects.filter(
@@ -119,6 +124,30 @@ def seed_followups(ticket_ids: Collection[int], rng: random.Random) -> int:
 def seed_step(context) -> None:
     """``tickets.demo.POST_SEED_STEPS`` entry: ``"followups.demo.seed_step"``."""
     seed_followups(context.ticket_ids, context.rng)
+
+
+def _recover(ticket: Ticket, *, answered_at, rng: random.Random, now) -> None:
+    """A low score reopened the ticket for recovery; when that was more than RECOVERY_AFTER ago,
+    the team has long put it right: the assignee resolves it again a few hours after the answer."""
+    ticket.refresh_from_db()
+    if not ticket.is_open or answered_at > now - RECOVERY_AFTER:
+        return
+    since = timezone.now()
+    ticket_actions.resolve_ticket(
+        ticket,
+        actor=ticket.assignee,
+        resolution_method=ticket.resolution_method or "information",
+        root_cause=ticket.root_cause,
+        note=RECOVERY_NOTE,
+    )
+    recovered_at = answered_at + timedelta(hours=rng.uniform(2, 20))
+    _backdate_consequences(ticket, since=since, at=recovered_at)
+    Ticket.objects.filter(pk=ticket.pk, resolved_at__gte=since).update(resolved_at=recovered_at)
+    ticket.refresh_from_db()
+    # The check-in of the recovery, so the live sweep does not send one later.
+    followup = actions.schedule_followup(ticket, now=recovered_at)
+    if followup is not None and followup.status == FollowUp.Status.SCHEDULED and followup.due_at <= now:
+        actions.send_followup_now(followup, now=followup.due_at, deliver=False)
 
 
 def _backdate_consequences(ticket: Ticket, *, since, at) -> None:

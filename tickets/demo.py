@@ -5,7 +5,8 @@ natural key (slug, username, email, external id) before it is created, and a fin
 recognised by the last planned message, so a second run writes nothing.
 
 Tickets enter through ``tickets.intake.receive`` (so the intake pipeline triages and routes
-them) and their history is made by ``tickets.actions``, with queued jobs run inline. Everything
+them) and their history is played by ``tickets.demo_story.Story`` through ``tickets.actions``
+and routing's actions (approvals, escalation, overrides), with queued jobs run inline. Everything
 happens "now"; afterwards each ticket's rows are moved back in time, one step at a time (the
 intake, the first reply, the resolution...), by set-based UPDATEs (``shift_history``). Rows
 written in the same step move by the same delta, so the event log stays consistent with the
@@ -40,17 +41,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from helpdesk.errors import HelpdeskError
 from helpdesk.queue import jobs_inline
-from tickets import actions, intake
+from tickets import intake
 from tickets.demo_content import ROOT_CAUSES, TEAMS, TIERS, USERS, DemoUser
 from tickets.demo_plan import CustomerPlan, TicketPlan, plan_customers, plan_tickets
 from tickets.demo_shift import SHIFTED_COLUMNS, Shifted, shift_history
-from tickets.models import Customer, CustomerIdentity, Message, Order, RootCause, Ticket
+from tickets.demo_story import STORE, Story
+from tickets.models import Customer, CustomerIdentity, Message, Notification, Order, RootCause
 
 SETUP_STEPS: list[str] = []
 AFTER_INTAKE_STEPS: list[str] = []
@@ -69,11 +71,12 @@ __all__ = [
 
 SEED = 20261121
 DEMO_PASSWORD = "handoff-demo"
-STORE = "Northwind Goods"
 # Steps that would land closer to now than this are left for the live system to do.
 HORIZON = timedelta(minutes=20)
 # Tickets played before their rows are moved back in time together.
 SHIFT_BATCH = 10
+# Notifications older than this count as read when the seed ends.
+READ_AFTER = timedelta(days=1)
 
 
 @dataclass
@@ -213,10 +216,6 @@ class Timeline:
         return True
 
 
-def _agent_text(text: str, plan: TicketPlan, agent) -> str:
-    return plan.render(text) + f"\n\nBest,\n{agent.first_name} at {STORE}"
-
-
 def seed_ticket(
     plan: TicketPlan, *, context: SeedContext, causes: dict[str, RootCause], outcomes: dict
 ) -> tuple[int, Timeline] | None:
@@ -229,74 +228,20 @@ def seed_ticket(
     result = intake.receive(plan.inbound(0))
     if not result.created:
         return None
-    ticket, agent = result.ticket, context.users[plan.agent]
+    ticket = result.ticket
     for path in AFTER_INTAKE_STEPS:
         import_string(path)(ticket, context)
-    ticket.refresh_from_db(fields=["stage"])
-    if ticket.stage == Ticket.Stage.AWAITING_APPROVAL:
-        # Nobody may act before the approval is decided; the ticket waits in the approval queue.
-        outcomes["awaiting approval"] += 1
-        return ticket.pk, timeline
-    _play(plan, ticket, timeline, agent=agent, users=context.users, causes=causes, outcomes=outcomes)
+    story = Story(plan, ticket, timeline, users=context.users, causes=causes, outcomes=outcomes)
+    story.play()
     return ticket.pk, timeline
 
 
-def _play(plan: TicketPlan, ticket: Ticket, timeline: Timeline, *, agent, users, causes, outcomes) -> None:
-    clock = 0.0
-    try:
-        if plan.assign and timeline.step(clock := clock + plan.gaps[0]):
-            ticket.refresh_from_db()
-            if ticket.assignee_id is None:
-                actions.assign_ticket(ticket, agent=agent, actor=users["taylor"] if plan.escalated else agent)
-            if plan.escalated:
-                actions.change_priority(ticket, priority=Ticket.Priority.URGENT, actor=agent, reason="risk")
-                actions.add_internal_note(ticket, body=plan.render(plan.note), author=agent)
-        if plan.reply and timeline.step(clock := clock + plan.gaps[1]):
-            reply = actions.reply_to_ticket(
-                ticket,
-                body=_agent_text(plan.reply_text, plan, agent),
-                author=agent,
-                commits_amount=plan.refund,
-            )
-            outcomes["replied"] += 1
-            if reply.delivery_status == Message.Delivery.HELD:
-                outcomes["held for approval"] += 1
-                return
-        if plan.follow_up and timeline.step(clock := clock + plan.gaps[2]):
-            intake.receive(plan.inbound(1))
-            if timeline.step(clock := clock + plan.gaps[3]):
-                actions.reply_to_ticket(ticket, body=_agent_text(plan.reply_text, plan, agent), author=agent)
-        if plan.resolve and timeline.step(clock := clock + plan.gaps[4]):
-            _resolve(ticket, plan, agent, causes)
-            outcomes["resolved"] += 1
-            if plan.reopen and timeline.step(clock := clock + plan.gaps[5]):
-                intake.receive(plan.inbound(2))
-                outcomes["reopened"] += 1
-                if timeline.step(clock := clock + plan.gaps[3]):
-                    actions.reply_to_ticket(
-                        ticket, body=_agent_text(plan.reply_text, plan, agent), author=agent
-                    )
-                    if timeline.step(clock := clock + plan.gaps[4]):
-                        _resolve(ticket, plan, agent, causes)
-            elif plan.close and timeline.step(clock + plan.gaps[6]):
-                actions.close_ticket(
-                    ticket, actor=None, actor_kind="system", reason="no reply after follow-up"
-                )
-                outcomes["closed"] += 1
-    except HelpdeskError:
-        # The live pipeline (routing, approvals) took the ticket somewhere this plan did not expect;
-        # its history stops there, which is still a consistent history.
-        outcomes["taken over by the pipeline"] += 1
-
-
-def _resolve(ticket: Ticket, plan: TicketPlan, agent, causes: dict[str, RootCause]) -> None:
-    actions.resolve_ticket(
-        ticket,
-        actor=agent,
-        resolution_method=plan.scenario.resolution_method,
-        root_cause=causes[plan.scenario.root_cause],
-        note=plan.render(plan.scenario.replies[0])[:500],
-    )
+def mark_history_read(*, older_than: timedelta = READ_AFTER) -> int:
+    """Notifications older than ``older_than`` were read an hour after they came (the bell shows
+    what is new, not two months of history); returns how many."""
+    return Notification.objects.filter(
+        read_at__isnull=True, created_at__lt=timezone.now() - older_than
+    ).update(read_at=F("created_at") + timedelta(hours=1))
 
 
 # --- the whole run -----------------------------------------------------------------------------
@@ -343,12 +288,18 @@ def run(
             "awaiting approval",
             "held for approval",
             "taken over by the pipeline",
+            "approvals given",
+            "approvals denied",
+            "classification corrected",
+            "escalated by hand",
+            "de-escalated",
         ],
         0,
     )
     timelines: dict[int, Timeline] = {}
     batch: dict[int, Timeline] = {}
-    # Demo customers are fictional: nothing may leave by email, and nothing is left queued.
+    # Demo customers are fictional: nothing may leave by email, and nothing is left queued (the
+    # post-seed steps too: a CSAT answer reopens or closes tickets, which queues jobs).
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), jobs_inline():
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")  # demo data: speed over durability
@@ -361,11 +312,12 @@ def run(
                 batch = {}
             progress(1)
         shift_history(batch)
+        context.ticket_ids = sorted(timelines)
+        for path in POST_SEED_STEPS:
+            import_string(path)(context)
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO DEFAULT")
-    context.ticket_ids = sorted(timelines)
-    for path in POST_SEED_STEPS:
-        import_string(path)(context)
+    mark_history_read()
     return SeedReport(
         created=True,
         logins=logins,

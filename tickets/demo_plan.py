@@ -38,7 +38,29 @@ SPECIALIST_SCENARIOS = {
     "review_one_star",
 }
 SENIOR_SCENARIOS = {"legal_threat", "twitter_threat", "repeat_complaint", "vip_complaint", "safety"}
+# Most baskets stay under the approval amount (100 EUR by default); the big-ticket items are rarer,
+# so specialists get the expensive cases, not the whole queue.
+PRODUCT_WEIGHTS = [5 if Decimal(price) < 100 else 1 for _, _, price in PRODUCTS]
 FOLLOW_UP = "Any news on this? I haven't heard back."
+# Open work is recent: this share of tickets arrived in the last RECENT_HOURS and may still be
+# open; the rest is history (resolved or closed) spread over HISTORY_DAYS, denser lately, apart
+# from a few stragglers still open from the last STRAGGLER_DAYS.
+RECENT_SHARE = 0.28
+RECENT_HOURS = 72
+HISTORY_DAYS = 60
+STRAGGLER_DAYS = 9
+STRAGGLER_SHARE = 0.015
+# How agents answer: from the AI draft as it is, lightly edited or rewritten, after throwing the
+# draft away, or in their own words without opening it.
+DRAFT_MODES = {"as_is": 0.36, "edited": 0.3, "rewritten": 0.1, "discarded": 0.1, "own": 0.14}
+# An agent corrects this share of classifications (``routing.triage.override_classification``).
+OVERRIDE_SHARE = 0.065
+# Frontline hands this share of its tickets up by hand; a senior sends this share of risk cases down.
+ESCALATE_SHARE = 0.05
+DEESCALATE_SHARE = 0.25
+# Approvals on recent tickets the manager has not decided yet ("Awaiting my approval" has work).
+PENDING_APPROVAL_SHARE = 0.5
+DENY_SHARE = 0.12
 REOPEN = "Sorry, this isn't solved: {problem}"
 ESCALATION_NOTE = "Risk case ({key}). Priority raised; keep the customer updated daily until it is closed."
 
@@ -141,6 +163,20 @@ class TicketPlan:
     # Hours between steps: assign, reply, follow-up, second reply, resolve, reopen, close.
     gaps: tuple[float, ...]
     store: str = ""
+    # How each agent reply treats the AI draft (one of DRAFT_MODES per reply).
+    draft_modes: tuple[str, ...] = ("own", "own", "own")
+    override: bool = False
+    escalate: bool = False
+    deescalate: bool = False
+    # Approvals the manager leaves pending (recent tickets only) and the ones denied.
+    leave_pending: bool = False
+    deny: bool = False
+    # Hours the manager takes to decide an approval.
+    approval_gap: float = 1.0
+
+    @property
+    def recent(self) -> bool:
+        return self.age_hours <= RECENT_HOURS
 
     @property
     def note(self) -> str:
@@ -214,12 +250,12 @@ def _ascii(text: str) -> str:
 
 
 def plan_customers(rng: random.Random, count: int, *, store: str) -> list[CustomerPlan]:
-    """``count`` customers; about one in ten a VIP by lifetime value; one to five orders each."""
+    """``count`` customers; about one in sixteen a VIP by lifetime value; one to five orders each."""
     now = timezone.now()
     plans = []
     for i in range(count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        vip = rng.random() < 0.1
+        vip = rng.random() < 0.06
         created_at = now - timedelta(days=rng.uniform(90, 900))
         tags = sorted(set(rng.sample(CUSTOMER_TAGS, rng.randint(0, 2))) | ({"vip"} if vip else set()))
         plan = CustomerPlan(
@@ -235,8 +271,8 @@ def plan_customers(rng: random.Random, count: int, *, store: str) -> list[Custom
             created_at=created_at,
         )
         for k in range(rng.randint(1, 5)):
-            sku, product, price = rng.choice(PRODUCTS)
-            quantity = rng.choice([1, 1, 1, 2])
+            sku, product, price = rng.choices(PRODUCTS, PRODUCT_WEIGHTS)[0]
+            quantity = rng.choice([1, 1, 1, 2]) if Decimal(price) < 50 else 1
             plan.orders.append(
                 OrderPlan(
                     external_id=f"demo-order-{i:04d}-{k}",
@@ -271,7 +307,8 @@ def _pick_customer(rng: random.Random, scenario: Scenario, customers, regulars, 
 def plan_tickets(
     rng: random.Random, customers: list[CustomerPlan], count: int, *, agents: list[str], store: str
 ) -> list[TicketPlan]:
-    """``count`` tickets over the last 60 days (denser lately), with the history each will get."""
+    """``count`` tickets with the history each will get: history (resolved or closed) over the last
+    60 days, denser lately; open work mostly from the last three days plus a few stragglers."""
     scenarios = list(SCENARIOS)
     weights = [s.weight for s in scenarios]
     channels = [c for c in CHANNEL_WEIGHTS if c != "review"]
@@ -291,7 +328,14 @@ def plan_tickets(
             customer.locale = scenario.locale
         channel = scenario.channels[0] if scenario.channels else rng.choices(channels, channel_weights)[0]
         order = max(customer.orders, key=lambda o: o.placed_at)
-        age_hours = rng.uniform(0, 72) if rng.random() < 0.25 else rng.uniform(0, 60 * 24)
+        recent = rng.random() < RECENT_SHARE
+        straggler = not recent and rng.random() < STRAGGLER_SHARE
+        if recent:
+            age_hours = rng.uniform(0, RECENT_HOURS)
+        elif straggler:
+            age_hours = rng.uniform(RECENT_HOURS, STRAGGLER_DAYS * 24)
+        else:
+            age_hours = RECENT_HOURS + (HISTORY_DAYS * 24 - RECENT_HOURS) * rng.random() ** 1.3
         if scenario.fulfillment:
             order.fulfillment = scenario.fulfillment
             order.placed_at = min(
@@ -308,10 +352,37 @@ def plan_tickets(
         if scenario.refund_share:
             refund = (order.total * Decimal(str(scenario.refund_share))).quantize(Decimal("0.01"))
         escalated = scenario.key in SENIOR_SCENARIOS
-        assign = rng.random() < 0.85
-        reply = assign and rng.random() < 0.92
-        resolve = reply and rng.random() < 0.85
+        history = not recent and not straggler
+        # Recent work: nearly everything gets picked up and answered (the youngest tickets wait
+        # because those steps still lie in the future); the older a ticket, the likelier it is
+        # already resolved. Stragglers were answered and wait on the customer.
+        assign = not recent or rng.random() < 0.97
+        reply = assign and (not recent or rng.random() < 0.95)
+        resolve = reply and (
+            history or (recent and rng.random() < min(0.92, 0.05 + 1.1 * age_hours / RECENT_HOURS))
+        )
         reopen = resolve and rng.random() < 0.09
+        gaps = [
+            rng.uniform(0.05, 1.0 if escalated else 3.0),
+            rng.uniform(0.2, 2.0 if escalated else 26.0),
+            rng.uniform(2, 30),
+            rng.uniform(0.3, 8),
+            rng.uniform(0.5, 60),
+            rng.uniform(24, 120),
+            rng.uniform(48, 144),
+        ]
+        follow_up = reply and rng.random() < 0.3
+        approval_gap = rng.uniform(0.1, 3.0)
+        if resolve:
+            # A planned resolution happens: everything up to it fits in the ticket's age.
+            needed = sum(gaps[:2]) + (sum(gaps[2:4]) if follow_up else 0) + gaps[4] + 3 * approval_gap
+            fit = age_hours * 0.9 - 0.5  # leaves room before the seed's horizon
+            if needed > fit:
+                scale = max(fit, 0.01) / needed
+                gaps[:5] = [gap * scale for gap in gaps[:5]]
+                approval_gap *= scale
+            reopen = reopen and needed + gaps[5] + gaps[3] + gaps[4] < fit
+            resolve = fit > 0
         plans.append(
             TicketPlan(
                 n=n,
@@ -327,21 +398,20 @@ def plan_tickets(
                 refund=refund,
                 assign=assign,
                 reply=reply,
-                follow_up=reply and rng.random() < 0.3,
+                follow_up=follow_up,
                 resolve=resolve,
                 reopen=reopen,
                 close=resolve and not reopen and rng.random() < 0.5,
                 escalated=escalated,
-                gaps=(
-                    rng.uniform(0.05, 1.0 if escalated else 3.0),
-                    rng.uniform(0.2, 2.0 if escalated else 26.0),
-                    rng.uniform(2, 30),
-                    rng.uniform(0.3, 8),
-                    rng.uniform(0.5, 60),
-                    rng.uniform(24, 120),
-                    rng.uniform(48, 144),
-                ),
+                gaps=tuple(gaps),
                 store=store,
+                draft_modes=tuple(rng.choices(list(DRAFT_MODES), list(DRAFT_MODES.values()), k=3)),
+                override=rng.random() < OVERRIDE_SHARE,
+                escalate=agent in FRONTLINE and rng.random() < ESCALATE_SHARE,
+                deescalate=escalated and rng.random() < DEESCALATE_SHARE,
+                leave_pending=recent and rng.random() < PENDING_APPROVAL_SHARE,
+                deny=rng.random() < DENY_SHARE,
+                approval_gap=approval_gap,
             )
         )
     return plans

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from followups.demo import seed_followups
 from followups.models import CsatResponse, FollowUp
-from tickets.models import TicketEvent
+from tickets.models import Ticket, TicketEvent
 from tickets.tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,10 @@ def test_seeded_followups_are_sent_when_due_and_answers_come_after():
     recent = TicketFactory(resolved=True)
     seeded = seed_followups([t.pk for t in [*tickets, recent]], random.Random(7))
     assert seeded == 12
-    assert FollowUp.objects.filter(status="sent").count() == 12
+    # A low score reopened the ticket; long ago, so it was recovered and got its own check-in.
+    recovered = TicketEvent.objects.filter(kind=TicketEvent.Kind.REOPENED, ticket__in=tickets).count()
+    assert FollowUp.objects.filter(status="sent").count() == 12 + recovered
+    assert recovered and not Ticket.objects.filter(pk__in=[t.pk for t in tickets], status="open").exists()
     assert FollowUp.objects.get(ticket=recent).status == "scheduled"
     answers = list(CsatResponse.objects.select_related("followup"))
     assert answers, "a 45% answer rate over 12 tickets with this seed gives some answers"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,6 +13,7 @@ from helpdesk.http import HtmxHttpRequest
 from routing import escalation
 from routing.models import Approval, Escalation, RoutingDecision
 from tickets import forms, queries
+from tickets.drafts import draft_digest
 from tickets.macros import render_macro
 from tickets.models import Macro, Message, Ticket, TicketEvent
 from tickets.queries import ROLE_ADMIN, ROLE_MANAGER, ROLE_SENIOR, has_role
@@ -35,10 +34,6 @@ BRIEF_LAID_OUT = {
 }
 # Similarity at or above this counts as "draft accepted" (DESIGN: AI draft acceptance rate).
 DRAFT_ACCEPTED_AT = 0.8
-
-
-def draft_digest(text: str) -> str:
-    return hashlib.sha256(text.strip().encode()).hexdigest()[:16]
 
 
 def may_reassign(user) -> bool:

@@ -8,8 +8,6 @@ public functions of the routing app; permission checks happen here and again in 
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,10 +21,10 @@ from helpdesk.errors import HelpdeskError
 from helpdesk.http import HtmxHttpRequest
 from routing import approvals, escalation, triage
 from routing.models import Approval
-from tickets import actions, events, forms, queries
-from tickets.models import Ticket, TicketEvent
+from tickets import actions, drafts, forms, queries
+from tickets.models import Ticket
 from tickets.views.common import done, error_text, form_error_text
-from tickets.views.detail import draft_digest, may_reassign, ticket_context
+from tickets.views.detail import may_reassign, ticket_context
 
 
 def _answer(request: HtmxHttpRequest, ticket: Ticket, text: str, *, composer: bool = False) -> HttpResponse:
@@ -56,12 +54,6 @@ def _refuse(request: HtmxHttpRequest, ticket: Ticket, text: str, *, status: int 
     return render(request, "tickets/ticket_detail.html", context, status=status)
 
 
-def _similarity(ticket: Ticket, body: str, from_draft: bool) -> float | None:
-    if not from_draft or not ticket.ai_draft.strip():
-        return None
-    return round(SequenceMatcher(None, ticket.ai_draft.strip(), body.strip()).ratio(), 3)
-
-
 @require_POST
 @login_required
 def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -70,7 +62,7 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refuse(request, ticket, form_error_text(form))
     body = form.cleaned_data["body"]
-    similarity = _similarity(ticket, body, request.POST.get("from_draft") == "1")
+    similarity = drafts.draft_similarity(ticket, body, from_draft=request.POST.get("from_draft") == "1")
     try:
         message = actions.reply_to_ticket(
             ticket,
@@ -102,13 +94,7 @@ def add_note(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def discard_draft(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Record that the agent threw the AI draft away (counts against draft acceptance)."""
     ticket = queries.access_ticket(request.user, pk)
-    if ticket.ai_draft.strip():
-        events.record(
-            ticket,
-            TicketEvent.Kind.DRAFT_DISCARDED,
-            actor=request.user,
-            data={"digest": draft_digest(ticket.ai_draft), "draft_similarity": None},
-        )
+    drafts.discard_draft(ticket, actor=request.user)
     return _answer(request, ticket, "AI draft discarded.", composer=True)
 
 
