@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from helpdesk.errors import NotAllowed
+from routing import config
 from routing.conditions import active_signals
 from routing.models import ActionRule, Approval, Thresholds
 from tickets.actions import OutboundReply, ReplyDecision
@@ -30,7 +31,7 @@ class AiNotAllowed(NotAllowed):
 
 def ai_blockers(ticket: Ticket, *, thresholds: Thresholds | None = None) -> list[str]:
     """Why AI may not answer ``ticket`` by itself (empty when nothing forbids it)."""
-    thresholds = thresholds or Thresholds.current()
+    thresholds = thresholds or config.current().thresholds
     reasons = [
         f"{signal.replace('_', ' ')} signal" for signal in active_signals(ticket) if signal in GUARDED_SIGNALS
     ]
@@ -43,7 +44,7 @@ def ai_blockers(ticket: Ticket, *, thresholds: Thresholds | None = None) -> list
 
 def allowing_action_rule(ticket: Ticket, *, rules=None) -> ActionRule | None:
     """The first active action rule that lets AI act alone on ``ticket``, if any."""
-    candidates = rules if rules is not None else ActionRule.objects.filter(is_active=True)
+    candidates = rules if rules is not None else config.current().action_rules
     for rule in candidates:
         if ticket.issue_type not in rule.issue_types:
             continue
@@ -81,7 +82,7 @@ def check_reply(reply: OutboundReply) -> str:
     approval request (unless one is already pending on the ticket); the approval releases it.
     """
     ticket = reply.ticket
-    thresholds = Thresholds.current()
+    thresholds = config.current().thresholds
     if reply.author_kind == Message.AuthorKind.AI:
         blockers = ai_blockers(ticket, thresholds=thresholds)
         if blockers:
