@@ -28,7 +28,17 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from routing.models import ActionRule, IssueType, RoutingRule, SlaPolicy, Thresholds, Tier, VipLevel, VipRule
+from routing.models import (
+    ActionRule,
+    IssueType,
+    RoutingRule,
+    SlaPolicy,
+    Team,
+    Thresholds,
+    Tier,
+    VipLevel,
+    VipRule,
+)
 
 CONFIG_TTL = 60.0
 VERSION_SEQUENCE = "routing_config_version"
@@ -46,6 +56,7 @@ class Config:
     vip_rules: tuple[VipRule, ...]
     vip_levels: dict[str, VipLevel] = field(default_factory=dict)
     complaint_types: frozenset[str] = frozenset()
+    team_calendars: dict[int, int | None] = field(default_factory=dict)
 
 
 _lock = threading.Lock()
@@ -80,6 +91,7 @@ def _load(version: int) -> Config:
         vip_rules=tuple(vip_rules),
         vip_levels=levels,
         complaint_types=frozenset(IssueType.objects.filter(is_complaint=True).values_list("slug", flat=True)),
+        team_calendars=dict(Team.objects.values_list("pk", "calendar_id")),
     )
 
 

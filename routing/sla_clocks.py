@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from routing import config
-from routing.models import BusinessCalendar, Escalation, SlaClock, SlaPolicy, Team, Tier
+from routing.models import BusinessCalendar, Escalation, SlaClock, SlaPolicy, Tier
 from routing.sla import ALWAYS_OPEN, Calendar, add_business_minutes, business_minutes_between
 from tickets.models import Ticket
 
@@ -58,7 +58,6 @@ _calendars: dict[int, tuple[float, Calendar]] = {}
 
 def forget_calendars(**_ignored) -> None:
     _calendars.clear()
-    _team_calendars.clear()
 
 
 def load_calendar(calendar_id: int | None) -> Calendar:
@@ -85,20 +84,11 @@ def _read_calendar(calendar_id: int) -> Calendar:
     )
 
 
-_team_calendars: dict[int, tuple[float, int | None]] = {}
-
-
 def calendar_for_team(team_id: int | None) -> Calendar:
+    """The business calendar of a team (24/7 for no team or a team without one)."""
     if team_id is None:
         return ALWAYS_OPEN
-    cached = _team_calendars.get(team_id)
-    if cached is None or time.monotonic() - cached[0] >= CALENDAR_TTL:
-        cached = (
-            time.monotonic(),
-            Team.objects.filter(pk=team_id).values_list("calendar_id", flat=True).first(),
-        )
-        _team_calendars[team_id] = cached
-    return load_calendar(cached[1])
+    return load_calendar(config.current().team_calendars.get(team_id))
 
 
 def policy_for(tier: Tier | None, priority: int, *, vip: bool, policies=None) -> SlaPolicy | None:
