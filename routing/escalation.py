@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
 from helpdesk.queue import enqueue_on_commit
-from routing import alerts, placement, sla_clocks
+from routing import alerts, config, placement, sla_clocks
 from routing.guards import ai_blockers
 from routing.models import AgentProfile, Escalation, SlaClock, Tier
 from tickets import actions, events
@@ -215,7 +215,10 @@ def escalate_ticket(
     ticket = _lock_open(ticket)
     current = ticket.tier.rank if ticket.tier else -1
     if target_tier is None:
-        target_tier = Tier.objects.filter(rank__gt=current, team__isnull=False).order_by("rank").first()
+        target_tier = next(
+            (tier for tier in config.current().tiers if tier.rank > current and tier.team_id is not None),
+            None,
+        )
         if target_tier is None:
             raise IllegalTransition(f"{ticket.reference} is already at the top tier ({ticket.tier}).")
     elif target_tier.rank <= current:
