@@ -343,6 +343,7 @@ def resolve_ticket(
         },
     )
     enqueue_on_commit("followups.jobs.ticket_resolved", ticket.pk)
+    enqueue_on_commit("routing.jobs.ticket_resolved", ticket.pk)
     return ticket
 
 
@@ -409,6 +410,7 @@ def close_ticket(
     events.record(
         ticket, TicketEvent.Kind.CLOSED, actor=actor, actor_kind=actor_kind, at=now, data={"reason": reason}
     )
+    enqueue_on_commit("routing.jobs.ticket_resolved", ticket.pk)
     return ticket
 
 
