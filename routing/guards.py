@@ -3,6 +3,8 @@
 - Money above ``Thresholds.approval_amount`` is held until a person with the approving role
   approves it (the approval request is created here if none is open), whoever sends the reply,
   so neither the inbox nor the API nor AI can promise it first.
+- Automatic acknowledgements (``OutboundReply.is_auto``, no money) are not answers: AI may send
+  them on any ticket.
 - AI never answers high-emotion, reputation, legal/safety or policy-exception tickets, nor at a
   tier where AI may not answer; elsewhere only where an active action rule allows it and the
   triage confidence reaches that rule's floor.
@@ -83,7 +85,10 @@ def check_reply(reply: OutboundReply) -> str:
     """
     ticket = reply.ticket
     thresholds = config.current().thresholds
-    if reply.author_kind == Message.AuthorKind.AI:
+    # An automatic acknowledgement answers nothing and promises nothing: the AI guardrails are
+    # about answers, so it goes out even on guarded tickets (money is still checked below).
+    acknowledgement = reply.is_auto and reply.commits_amount is None
+    if reply.author_kind == Message.AuthorKind.AI and not acknowledgement:
         blockers = ai_blockers(ticket, thresholds=thresholds)
         if blockers:
             raise AiNotAllowed(f"AI may not reply alone: {'; '.join(blockers)}. A person must send it.")

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("workflow")
 # A plain decision (general queue, clocks, decision, events) with a warm snapshot; the first
 # decision of a process adds the snapshot's own reads.
 WARM_DECISION = 16
-ESCALATING_DECISION = 29
+ESCALATING_DECISION = 32
 
 
 def _more_config(count: int) -> None:
