@@ -24,6 +24,16 @@ def _fast_and_synchronous(settings, monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_routing_config():
+    """Each test reads routing configuration from its own database state, not a cached snapshot."""
+    from routing import config
+
+    config.drop_snapshot()
+    yield
+    config.drop_snapshot()
+
+
 @pytest.fixture
 def agent(db):
     from tickets.tests.factories import UserFactory

@@ -149,6 +149,54 @@ def approve(approval: Approval, *, actor: AbstractBaseUser, note: str = "") -> A
 
 
 @transaction.atomic
+def withdraw_pending(ticket: Ticket, *, reason: str) -> list[Approval]:
+    """Withdraw the pending approvals of a resolved or closed ticket and discard the replies
+    they held (kept in the thread as internal notes, never sent).
+
+    Idempotent: a ticket with nothing pending, or reopened since (its gates still apply), is
+    left alone and ``[]`` returned. Each withdrawal records APPROVAL_DECIDED with
+    ``{"outcome": "withdrawn"}`` and tells the requester and the held replies' authors.
+    """
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.is_open:
+        return []
+    pending = list(
+        Approval.objects.select_for_update(of=("self",))
+        .filter(ticket=ticket, status=Approval.Status.PENDING)
+        .select_related("requested_by", "message")
+        .order_by("requested_at", "id")
+    )
+    now = timezone.now()
+    for approval in pending:
+        held = _held_replies(approval)
+        approval.status, approval.decided_at, approval.note = Approval.Status.WITHDRAWN, now, reason
+        approval.save(update_fields=["status", "decided_at", "note"])
+        events.record(
+            ticket,
+            TicketEvent.Kind.APPROVAL_DECIDED,
+            data={
+                "approval_id": approval.pk,
+                "decision": Approval.Status.WITHDRAWN,
+                "outcome": "withdrawn",
+                "amount": approval.amount,
+                "note": reason,
+            },
+        )
+        for message in held:
+            actions.discard_held_reply(message, actor=None, reason=f"approval withdrawn: {reason}")
+        told = [approval.requested_by] if approval.requested_by_id else []
+        told += [message.author for message in held if message.author_id]
+        if told:
+            alerts.alert(
+                told,
+                kind=Notification.Kind.APPROVAL_DECIDED,
+                text=f"{ticket.reference}: the approval was withdrawn: {reason}.",
+                ticket=ticket,
+            )
+    return pending
+
+
+@transaction.atomic
 def deny(approval: Approval, *, actor: AbstractBaseUser, note: str) -> Approval:
     """Deny with a reason; held replies stay in the thread as internal notes, never sent."""
     if not note.strip():

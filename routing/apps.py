@@ -6,16 +6,45 @@ class RoutingConfig(AppConfig):
     verbose_name = "Routing and escalation"
 
     def ready(self) -> None:
-        # Cache busting only (STYLE: signals never carry workflow): calendar edits drop the cache.
+        # Cache busting only (STYLE: signals never carry workflow): a config edit drops the
+        # per-process snapshot (routing.config) and the calendar cache, here and, after commit,
+        # in every other process.
         from django.db.models.signals import post_delete, post_save
 
-        from routing.models import BusinessCalendar, BusinessInterval, Holiday, Team
-        from routing.sla_clocks import forget_calendars
+        from routing import config
+        from routing.models import (
+            ActionRule,
+            BusinessCalendar,
+            BusinessInterval,
+            Holiday,
+            IssueType,
+            RoutingRule,
+            SlaPolicy,
+            Team,
+            Thresholds,
+            Tier,
+            VipLevel,
+            VipRule,
+        )
 
-        for model in (BusinessCalendar, BusinessInterval, Holiday, Team):
+        models = (
+            ActionRule,
+            BusinessCalendar,
+            BusinessInterval,
+            Holiday,
+            IssueType,
+            RoutingRule,
+            SlaPolicy,
+            Team,
+            Thresholds,
+            Tier,
+            VipLevel,
+            VipRule,
+        )
+        for model in models:
             post_save.connect(
-                forget_calendars, sender=model, dispatch_uid=f"forget-calendars-save-{model.__name__}"
+                config.forget, sender=model, dispatch_uid=f"forget-config-save-{model.__name__}"
             )
             post_delete.connect(
-                forget_calendars, sender=model, dispatch_uid=f"forget-calendars-del-{model.__name__}"
+                config.forget, sender=model, dispatch_uid=f"forget-config-del-{model.__name__}"
             )

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from routing.models import IssueType, RoutingRule, TeamPressure, Thresholds
+from routing import config
+from routing.models import RoutingRule, TeamPressure, Thresholds
 from routing.models.rules import URGENCY_ORDER
 from tickets.models import Ticket
 
@@ -63,7 +64,7 @@ def active_signals(ticket: Ticket) -> tuple[str, ...]:
 
 def is_repeat_complaint(ticket: Ticket, *, window_days: int) -> bool:
     """A complaint-type ticket from a customer with another complaint within the window."""
-    complaint_types = set(IssueType.objects.filter(is_complaint=True).values_list("slug", flat=True))
+    complaint_types = config.current().complaint_types
     if ticket.issue_type not in complaint_types:
         return False
     since = ticket.created_at - timedelta(days=window_days)
@@ -73,11 +74,13 @@ def is_repeat_complaint(ticket: Ticket, *, window_days: int) -> bool:
         )
         .exclude(pk=ticket.pk)
         .exists()
+        if complaint_types
+        else False
     )
 
 
 def facts_for(ticket: Ticket, *, thresholds: Thresholds | None = None) -> Facts:
-    thresholds = thresholds or Thresholds.current()
+    thresholds = thresholds or config.current().thresholds
     signals = active_signals(ticket)
     repeat = "repeat_complaint" in signals or is_repeat_complaint(
         ticket, window_days=thresholds.repeat_complaint_days

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from helpdesk.errors import IllegalTransition
 from helpdesk.queue import enqueue_on_commit
-from routing import alerts, placement, sla_clocks, vip
+from routing import alerts, config, placement, sla_clocks, vip
 from routing.conditions import Facts, evaluate, facts_for
 from routing.escalation import _serves, move_ticket
 from routing.guards import ai_blockers, allowing_action_rule
@@ -77,13 +78,8 @@ class Context:
 
     @classmethod
     def load(cls) -> Context:
-        from routing.models import SlaPolicy
-
-        return cls(
-            tiers=list(Tier.objects.select_related("team").order_by("rank")),
-            action_rules=list(ActionRule.objects.filter(is_active=True)),
-            policies=list(SlaPolicy.objects.filter(is_active=True)),
-        )
+        snapshot = config.current()
+        return cls(tiers=snapshot.tiers, action_rules=snapshot.action_rules, policies=snapshot.policies)
 
     @property
     def ai_tier(self) -> Tier | None:
@@ -102,11 +98,8 @@ class Context:
 
 
 def active_rules() -> list[RoutingRule]:
-    return list(
-        RoutingRule.objects.filter(is_active=True)
-        .select_related("tier__team", "team", "agent")
-        .order_by("position", "id")
-    )
+    """The saved, active rules in evaluation order (from the per-process config snapshot)."""
+    return list(config.current().rules)
 
 
 def _rank(tier: Tier | None) -> int:
@@ -254,16 +247,24 @@ def plan_route(
     return plan
 
 
-@transaction.atomic
 def route_ticket(ticket: Ticket, *, trigger: str, actor: AbstractBaseUser | None = None) -> RoutingDecision:
     """Route ``ticket`` now and store why. Raises ``IllegalTransition`` for a resolved/closed ticket.
 
     Called by the pipeline after triage (trigger "message"), on reclassification, on VIP change,
     on recovery reopens, and by the queue-pressure job. Notifications go out on the first routing
-    and whenever the tier changes, not on every new message.
+    and whenever the tier changes, not on every new message. The whole decision reads one
+    configuration snapshot (``routing.config``).
     """
+    with config.pinned(), transaction.atomic():
+        return _route_ticket(ticket, trigger=trigger, actor=actor)
+
+
+def _route_ticket(ticket: Ticket, *, trigger: str, actor: AbstractBaseUser | None) -> RoutingDecision:
     ticket = (
-        Ticket.objects.select_for_update(of=("self",)).select_related("customer", "tier").get(pk=ticket.pk)
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("customer", "tier")
+        .annotate(was_routed=Exists(RoutingDecision.objects.filter(ticket=OuterRef("pk"))))
+        .get(pk=ticket.pk)
     )
     if not ticket.is_open:
         raise IllegalTransition(
@@ -273,7 +274,7 @@ def route_ticket(ticket: Ticket, *, trigger: str, actor: AbstractBaseUser | None
     facts = facts_for(ticket)
     context = Context.load()
     plan = plan_route(ticket, facts, rules=active_rules(), trigger=trigger, context=context, with_dues=False)
-    first = not ticket.routing_decisions.exists()
+    first = not ticket.was_routed
     previous_tier = ticket.tier_id
     warn_share = float(facts.sla_warning_share)
     _apply(ticket, plan, actor=actor, context=context, warn_share=warn_share)

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
 from helpdesk.queue import enqueue_on_commit
-from routing import alerts, placement, sla_clocks
+from routing import alerts, config, placement, sla_clocks
 from routing.guards import ai_blockers
 from routing.models import AgentProfile, Escalation, SlaClock, Tier
 from tickets import actions, events
@@ -118,6 +118,13 @@ def move_ticket(
     """
     from_tier = ticket.tier
     to_ai = to_tier.ai_may_answer and to_tier.team_id is None
+    vip = ticket.customer.is_vip
+    acknowledgement = None
+    if direction == Escalation.Direction.UP and not to_ai:
+        # The SLA is applied (and mirrored onto the ticket) below, by this function or the engine.
+        acknowledgement = sla_clocks.start_acknowledgement(
+            ticket, tier=to_tier, vip=vip, policies=policies, warn_share=warn_share, mirror=False
+        )
     escalation = Escalation.objects.create(
         ticket=ticket,
         direction=direction,
@@ -128,6 +135,7 @@ def move_ticket(
         reason=reason,
         actor=actor if actor is not None and actor.is_authenticated else None,
         package=build_package(ticket, trigger=trigger, reason=reason),
+        acknowledge_due_at=acknowledgement.due_at if acknowledgement else None,
     )
     placement.place(ticket, tier_id=to_tier.pk, team_id=to_tier.team_id, handled_by_ai=to_ai)
     if ticket.assignee_id and not _serves(ticket.assignee_id, to_tier.team_id):
@@ -151,18 +159,11 @@ def move_ticket(
             "reason": reason,
         },
     )
-    vip = ticket.customer.is_vip
     if policies is None:
         # The engine applies the SLA itself after the move, with the final priority.
         sla_clocks.apply_sla(ticket, tier=to_tier, team_id=to_tier.team_id, priority=ticket.priority, vip=vip)
-    if direction == Escalation.Direction.UP and not to_ai:
-        clock = sla_clocks.start_acknowledgement(
-            ticket, tier=to_tier, vip=vip, policies=policies, warn_share=warn_share
-        )
-        if clock:
-            escalation.acknowledge_due_at = clock.due_at
-            escalation.save(update_fields=["acknowledge_due_at"])
-    else:
+    if direction != Escalation.Direction.UP or to_ai:
+        # Moving down or to AI: nobody has to acknowledge any more.
         SlaClock.objects.filter(
             ticket=ticket, kind=SlaClock.Kind.ACKNOWLEDGEMENT, stopped_at__isnull=True
         ).update(stopped_at=escalation.created_at)
@@ -214,7 +215,10 @@ def escalate_ticket(
     ticket = _lock_open(ticket)
     current = ticket.tier.rank if ticket.tier else -1
     if target_tier is None:
-        target_tier = Tier.objects.filter(rank__gt=current, team__isnull=False).order_by("rank").first()
+        target_tier = next(
+            (tier for tier in config.current().tiers if tier.rank > current and tier.team_id is not None),
+            None,
+        )
         if target_tier is None:
             raise IllegalTransition(f"{ticket.reference} is already at the top tier ({ticket.tier}).")
     elif target_tier.rank <= current:

@@ -3,6 +3,8 @@
 - Money above ``Thresholds.approval_amount`` is held until a person with the approving role
   approves it (the approval request is created here if none is open), whoever sends the reply,
   so neither the inbox nor the API nor AI can promise it first.
+- Automatic acknowledgements (``OutboundReply.is_auto``, no money) are not answers: AI may send
+  them on any ticket.
 - AI never answers high-emotion, reputation, legal/safety or policy-exception tickets, nor at a
   tier where AI may not answer; elsewhere only where an active action rule allows it and the
   triage confidence reaches that rule's floor.
@@ -13,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from helpdesk.errors import NotAllowed
+from routing import config
 from routing.conditions import active_signals
 from routing.models import ActionRule, Approval, Thresholds
 from tickets.actions import OutboundReply, ReplyDecision
@@ -30,7 +33,7 @@ class AiNotAllowed(NotAllowed):
 
 def ai_blockers(ticket: Ticket, *, thresholds: Thresholds | None = None) -> list[str]:
     """Why AI may not answer ``ticket`` by itself (empty when nothing forbids it)."""
-    thresholds = thresholds or Thresholds.current()
+    thresholds = thresholds or config.current().thresholds
     reasons = [
         f"{signal.replace('_', ' ')} signal" for signal in active_signals(ticket) if signal in GUARDED_SIGNALS
     ]
@@ -43,7 +46,7 @@ def ai_blockers(ticket: Ticket, *, thresholds: Thresholds | None = None) -> list
 
 def allowing_action_rule(ticket: Ticket, *, rules=None) -> ActionRule | None:
     """The first active action rule that lets AI act alone on ``ticket``, if any."""
-    candidates = rules if rules is not None else ActionRule.objects.filter(is_active=True)
+    candidates = rules if rules is not None else config.current().action_rules
     for rule in candidates:
         if ticket.issue_type not in rule.issue_types:
             continue
@@ -81,8 +84,11 @@ def check_reply(reply: OutboundReply) -> str:
     approval request (unless one is already pending on the ticket); the approval releases it.
     """
     ticket = reply.ticket
-    thresholds = Thresholds.current()
-    if reply.author_kind == Message.AuthorKind.AI:
+    thresholds = config.current().thresholds
+    # An automatic acknowledgement answers nothing and promises nothing: the AI guardrails are
+    # about answers, so it goes out even on guarded tickets (money is still checked below).
+    acknowledgement = reply.is_auto and reply.commits_amount is None
+    if reply.author_kind == Message.AuthorKind.AI and not acknowledgement:
         blockers = ai_blockers(ticket, thresholds=thresholds)
         if blockers:
             raise AiNotAllowed(f"AI may not reply alone: {'; '.join(blockers)}. A person must send it.")

@@ -52,6 +52,32 @@ def ticket_reopened(ticket_id: int) -> None:
     engine.route_ticket(ticket, trigger="reopened")
 
 
+def ticket_resolved(ticket_id: int) -> int:
+    """A ticket was resolved or closed: withdraw its pending approvals (and the replies they
+    held). Returns how many were withdrawn; a reopened or missing ticket is left alone."""
+    from routing import approvals
+
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None or ticket.is_open:
+        return 0
+    reason = f"the ticket was {ticket.get_status_display().lower()} before a decision"
+    return len(approvals.withdraw_pending(ticket, reason=reason))
+
+
+def withdraw_orphaned_approvals() -> int:
+    """Catch up: withdraw pending approvals left on tickets resolved or closed before
+    ``ticket_resolved`` existed (or whose job was lost). Returns how many were withdrawn."""
+    from routing.models import Approval
+
+    ticket_ids = (
+        Approval.objects.pending()
+        .exclude(ticket__status__in=Ticket.OPEN_STATUSES)
+        .values_list("ticket_id", flat=True)
+        .distinct()
+    )
+    return sum(ticket_resolved(ticket_id) for ticket_id in list(ticket_ids))
+
+
 def run_sla_sweep() -> dict:
     """Every minute: stop/pause/resume SLA clocks, then warn and breach (each exactly once)."""
     return sweep.run().__dict__

@@ -1,7 +1,8 @@
 """Writing routing's own columns on a ticket (tier, team, AI ownership, stage, tags) with events.
 
 ``tickets`` leaves these columns to routing; every write here locks nothing itself (callers hold
-the ticket row lock), saves with ``update_fields`` and records the matching ``TicketEvent``.
+the ticket row lock), saves with ``update_fields`` and records the matching ``TicketEvent``. The
+stage is written by ``tickets.actions.set_stage``.
 """
 
 from __future__ import annotations
@@ -10,32 +11,22 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from tickets import events
+from tickets import actions, events
 from tickets.models import Ticket, TicketEvent
 
 WORKABLE_STAGES = (Ticket.Stage.RECEIVED, Ticket.Stage.TRIAGED, Ticket.Stage.QUEUED, Ticket.Stage.ASSIGNED)
 
 
-def set_stage(
-    ticket: Ticket, stage: str, *, actor: AbstractBaseUser | None, actor_kind: str | None = None
-) -> None:
-    if ticket.stage == stage:
-        return
-    events.record(
-        ticket,
-        TicketEvent.Kind.STAGE_CHANGED,
-        actor=actor,
-        actor_kind=actor_kind,
-        data={"from": ticket.stage, "to": stage},
-    )
-    ticket.stage = stage
-    ticket.save(update_fields=["stage", "updated_at"])
-
-
 def settle_stage(ticket: Ticket, *, actor: AbstractBaseUser | None) -> None:
     """Queued or assigned, from where the ticket is (used after routing and after a denied hold)."""
-    if ticket.is_open and ticket.stage in (*WORKABLE_STAGES, Ticket.Stage.AWAITING_APPROVAL):
-        set_stage(ticket, Ticket.Stage.ASSIGNED if ticket.assignee_id else Ticket.Stage.QUEUED, actor=actor)
+    stage = Ticket.Stage.ASSIGNED if ticket.assignee_id else Ticket.Stage.QUEUED
+    # The caller holds the row lock, so its instance is current: skip the action when nothing moves.
+    if (
+        ticket.is_open
+        and ticket.stage != stage
+        and ticket.stage in (*WORKABLE_STAGES, Ticket.Stage.AWAITING_APPROVAL)
+    ):
+        actions.set_stage(ticket, stage=stage, actor=actor)
 
 
 def place(ticket: Ticket, *, tier_id: int | None, team_id: int | None, handled_by_ai: bool) -> list[str]:

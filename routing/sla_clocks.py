@@ -19,13 +19,26 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from routing.models import BusinessCalendar, Escalation, SlaClock, SlaPolicy, Team, Thresholds, Tier
+from routing import config
+from routing.models import BusinessCalendar, Escalation, SlaClock, SlaPolicy, Tier
 from routing.sla import ALWAYS_OPEN, Calendar, add_business_minutes, business_minutes_between
 from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+CLOCK_FIELDS = [
+    "policy",
+    "started_at",
+    "target_minutes",
+    "paused_minutes",
+    "warn_at",
+    "due_at",
+    "warned_at",
+    "breached_at",
+    "paused_at",
+    "stopped_at",
+]
 ESCALATING_KINDS = {SlaClock.Kind.FIRST_RESPONSE, SlaClock.Kind.RESOLUTION, SlaClock.Kind.ACKNOWLEDGEMENT}
 
 
@@ -45,7 +58,6 @@ _calendars: dict[int, tuple[float, Calendar]] = {}
 
 def forget_calendars(**_ignored) -> None:
     _calendars.clear()
-    _team_calendars.clear()
 
 
 def load_calendar(calendar_id: int | None) -> Calendar:
@@ -72,20 +84,11 @@ def _read_calendar(calendar_id: int) -> Calendar:
     )
 
 
-_team_calendars: dict[int, tuple[float, int | None]] = {}
-
-
 def calendar_for_team(team_id: int | None) -> Calendar:
+    """The business calendar of a team (24/7 for no team or a team without one)."""
     if team_id is None:
         return ALWAYS_OPEN
-    cached = _team_calendars.get(team_id)
-    if cached is None or time.monotonic() - cached[0] >= CALENDAR_TTL:
-        cached = (
-            time.monotonic(),
-            Team.objects.filter(pk=team_id).values_list("calendar_id", flat=True).first(),
-        )
-        _team_calendars[team_id] = cached
-    return load_calendar(cached[1])
+    return load_calendar(config.current().team_calendars.get(team_id))
 
 
 def policy_for(tier: Tier | None, priority: int, *, vip: bool, policies=None) -> SlaPolicy | None:
@@ -93,7 +96,7 @@ def policy_for(tier: Tier | None, priority: int, *, vip: bool, policies=None) ->
 
     A VIP ticket falls back to the non-VIP policy of its scope when no VIP policy exists.
     """
-    candidates = policies if policies is not None else list(SlaPolicy.objects.filter(is_active=True))
+    candidates = policies if policies is not None else config.current().policies
     tier_id = tier.pk if tier else None
     best, best_score = None, -1
     for policy in candidates:
@@ -108,7 +111,7 @@ def policy_for(tier: Tier | None, priority: int, *, vip: bool, policies=None) ->
 
 
 def _warn_share() -> float:
-    return float(Thresholds.current().sla_warning_share or Decimal("0.75"))
+    return float(config.current().thresholds.sla_warning_share or Decimal("0.75"))
 
 
 def _targets(ticket: Ticket, policy: SlaPolicy) -> dict[str, tuple[datetime, int]]:
@@ -165,6 +168,9 @@ def apply_sla(
     policy = policy_for(tier, priority, vip=vip, policies=policies)
     now = timezone.now()
     existing = {clock.kind: clock for clock in SlaClock.objects.filter(ticket=ticket)}
+    # Written in one INSERT and one UPDATE at the end, whatever the number of clocks.
+    created: list[SlaClock] = []
+    changed: list[SlaClock] = []
     if policy is not None and ticket.is_open:
         calendar = calendar_for_team(team_id)
         share = warn_share if warn_share is not None else _warn_share()
@@ -188,13 +194,17 @@ def apply_sla(
             )
             if ticket.status == Ticket.Status.PENDING and clock.paused_at is None:
                 clock.paused_at = now
-            clock.save()
+            (changed if clock.pk else created).append(clock)
             existing[kind] = clock
         wanted = set(_targets(ticket, policy))
         for kind, clock in existing.items():
             if kind not in wanted and kind != SlaClock.Kind.ACKNOWLEDGEMENT and clock.stopped_at is None:
                 clock.stopped_at = now
-                clock.save(update_fields=["stopped_at"])
+                changed.append(clock)
+    if created:
+        SlaClock.objects.bulk_create(created)
+    if changed:
+        SlaClock.objects.bulk_update(changed, CLOCK_FIELDS)
     mirror_dues([ticket.pk])
     first = existing.get(SlaClock.Kind.FIRST_RESPONSE)
     resolution = existing.get(SlaClock.Kind.RESOLUTION)
@@ -206,32 +216,44 @@ def apply_sla(
 
 
 def start_acknowledgement(
-    ticket: Ticket, *, tier: Tier, vip: bool, policies=None, warn_share: float | None = None
+    ticket: Ticket,
+    *,
+    tier: Tier,
+    vip: bool,
+    policies=None,
+    warn_share: float | None = None,
+    mirror: bool = True,
 ) -> SlaClock | None:
-    """Start the receiving tier's acknowledgement clock (its first-response target) on escalation."""
+    """Start the receiving tier's acknowledgement clock (its first-response target) on escalation.
+
+    One upsert on (ticket, kind). ``mirror=False`` leaves copying the due times onto the ticket
+    to the caller (which applies the other clocks next and mirrors once).
+    """
     policy = policy_for(tier, ticket.priority, vip=vip, policies=policies)
     share = warn_share if warn_share is not None else _warn_share()
     if policy is None:
         return None
     now = timezone.now()
     calendar = calendar_for_team(tier.team_id)
-    clock, _ = SlaClock.objects.update_or_create(
+    clock = SlaClock(
         ticket=ticket,
         kind=SlaClock.Kind.ACKNOWLEDGEMENT,
-        defaults={
-            "policy": policy,
-            "started_at": now,
-            "target_minutes": policy.first_response_minutes,
-            "paused_minutes": 0,
-            "due_at": add_business_minutes(now, policy.first_response_minutes, calendar),
-            "warn_at": add_business_minutes(now, policy.first_response_minutes * share, calendar),
-            "warned_at": None,
-            "breached_at": None,
-            "paused_at": None,
-            "stopped_at": None,
-        },
+        policy=policy,
+        started_at=now,
+        target_minutes=policy.first_response_minutes,
+        paused_minutes=0,
+        due_at=add_business_minutes(now, policy.first_response_minutes, calendar),
+        warn_at=add_business_minutes(now, policy.first_response_minutes * share, calendar),
+        warned_at=None,
+        breached_at=None,
+        paused_at=None,
+        stopped_at=None,
     )
-    mirror_dues([ticket.pk])
+    SlaClock.objects.bulk_create(
+        [clock], update_conflicts=True, unique_fields=["ticket", "kind"], update_fields=CLOCK_FIELDS
+    )
+    if mirror:
+        mirror_dues([ticket.pk])
     return clock
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from routing import alerts, sla_clocks
+from routing import alerts, config, sla_clocks
 from routing.models import Escalation, SlaClock, SlaPolicy
 from tickets import actions, events
 from tickets.models import Notification, Ticket, TicketEvent
@@ -66,10 +66,9 @@ def _act(ticket_id: int, kind: str, policy: SlaPolicy | None, *, breach: bool, r
         )
     if escalate and kind in sla_clocks.ESCALATING_KINDS and ticket.is_open:
         from routing.escalation import escalate_ticket
-        from routing.models import Tier
 
         rank = ticket.tier.rank if ticket.tier else -1
-        if Tier.objects.filter(rank__gt=rank, team__isnull=False).exists():
+        if any(tier.rank > rank and tier.team_id is not None for tier in config.current().tiers):
             escalate_ticket(
                 ticket, actor=None, reason=f"SLA: {label} target {what}.", trigger=Escalation.Trigger.SLA
             )
@@ -102,8 +101,10 @@ def _process(column: str, *, breach: bool, result: SweepResult) -> None:
 def run() -> SweepResult:
     """One sweep: sync clocks with their tickets, then warnings, then breaches."""
     result = SweepResult()
-    synced = sla_clocks.sync_clocks(timezone.now())
-    result.stopped, result.paused, result.resumed = synced["stopped"], synced["paused"], synced["resumed"]
-    _process("warn_at", breach=False, result=result)
-    _process("due_at", breach=True, result=result)
+    # One configuration snapshot for the whole sweep, not a version check per lookup.
+    with config.pinned():
+        synced = sla_clocks.sync_clocks(timezone.now())
+        result.stopped, result.paused, result.resumed = synced["stopped"], synced["paused"], synced["resumed"]
+        _process("warn_at", breach=False, result=result)
+        _process("due_at", breach=True, result=result)
     return result

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from routing.models import VipLevel, VipRule
+from routing import config
+from routing.models import VipLevel
 from tickets.models import Customer
 
 
 def level_for(customer: Customer, *, rules=None) -> VipLevel | None:
     """The highest-ranked level whose rule the customer meets (any filled condition suffices)."""
-    candidates = (
-        rules if rules is not None else VipRule.objects.filter(is_active=True).select_related("level")
-    )
+    candidates = rules if rules is not None else config.current().vip_rules
     best = None
     for rule in candidates:
         met = (
@@ -29,7 +28,7 @@ def apply_vip_rules(customer: Customer) -> bool:
     A level set by hand that no rule knows is kept: rules only grant and update known levels.
     """
     level = level_for(customer)
-    known = set(VipLevel.objects.values_list("slug", flat=True))
+    known = config.current().vip_levels
     if level is None and customer.vip_level and customer.vip_level not in known:
         return False
     new = level.slug if level else ""
@@ -43,4 +42,4 @@ def apply_vip_rules(customer: Customer) -> bool:
 def vip_level(slug: str) -> VipLevel | None:
     if not slug:
         return None
-    return VipLevel.objects.filter(slug=slug).select_related("minimum_tier").first()
+    return config.current().vip_levels.get(slug)

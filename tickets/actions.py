@@ -44,6 +44,9 @@ class OutboundReply:
     author: AbstractBaseUser | None
     # Money the reply commits (a refund or compensation amount), if the sender declared one.
     commits_amount: Decimal | None = None
+    # An automatic acknowledgement ("we got your message"), not an answer: the reply policy may
+    # let AI send it on tickets where AI may not answer.
+    is_auto: bool = False
 
 
 class ReplyDecision:
@@ -66,6 +69,28 @@ def _set_stage(ticket: Ticket, stage: str, *, actor=None, actor_kind=None, updat
         )
         ticket.stage = stage
         updates.append("stage")
+
+
+@transaction.atomic
+def set_stage(
+    ticket: Ticket, *, stage: str, actor: AbstractBaseUser | None = None, actor_kind: str | None = None
+) -> Ticket:
+    """Move ``ticket`` to ``stage`` (queued, assigned... as routing decides) and record it.
+
+    Locks the row (re-entrant inside a caller's transaction that holds it), records
+    STAGE_CHANGED and updates the caller's instance in place. A no-op when the stage is already
+    ``stage``. Raises ``InvalidInput`` for an unknown stage.
+    """
+    if stage not in Ticket.Stage.values:
+        raise InvalidInput(f"Unknown stage {stage!r}.", field="stage")
+    ticket.stage = (
+        Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("stage", flat=True).get()
+    )
+    updates = ["updated_at"]
+    _set_stage(ticket, stage, actor=actor, actor_kind=actor_kind, updates=updates)
+    if len(updates) > 1:
+        ticket.save(update_fields=updates)
+    return ticket
 
 
 @transaction.atomic
@@ -94,7 +119,12 @@ def reply_to_ticket(
         raise TicketClosed()
     decision = import_string(settings.REPLY_POLICY)(
         OutboundReply(
-            ticket=ticket, body=body, author_kind=author_kind, author=author, commits_amount=commits_amount
+            ticket=ticket,
+            body=body,
+            author_kind=author_kind,
+            author=author,
+            commits_amount=commits_amount,
+            is_auto=is_auto,
         )
     )
     now = timezone.now()
@@ -343,6 +373,7 @@ def resolve_ticket(
         },
     )
     enqueue_on_commit("followups.jobs.ticket_resolved", ticket.pk)
+    enqueue_on_commit("routing.jobs.ticket_resolved", ticket.pk)
     return ticket
 
 
@@ -409,6 +440,7 @@ def close_ticket(
     events.record(
         ticket, TicketEvent.Kind.CLOSED, actor=actor, actor_kind=actor_kind, at=now, data={"reason": reason}
     )
+    enqueue_on_commit("routing.jobs.ticket_resolved", ticket.pk)
     return ticket
 
 

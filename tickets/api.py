@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.errors import InvalidInput, NotAllowed
+from helpdesk.queue import enqueue_on_commit
 from tickets import actions, intake, queries
 from tickets.models import Attachment, Channel, Customer, Message, Order, Ticket, TicketEvent
 
@@ -393,10 +394,15 @@ class CustomerListView(generics.ListCreateAPIView):
             started = timezone.now()
             customer = intake.resolve_customer(Channel.API, sender)
             created = customer.created_at >= started
+            changed = False
             for field in ("lifetime_value", "order_count", "tags"):
-                if field in values:
+                if field in values and getattr(customer, field) != values[field]:
                     setattr(customer, field, values[field])
+                    changed = True
             customer.save(update_fields=["lifetime_value", "order_count", "tags", "updated_at"])
+            if changed:
+                # VIP rules read these: routing re-applies them and re-routes if the level moved.
+                enqueue_on_commit("routing.jobs.customer_changed", customer.pk)
         return Response(
             CustomerSerializer(customer).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -423,6 +429,9 @@ class OrderUpsertView(APIView):
                 order, created = Order.objects.update_or_create(external_id=external_id, defaults=values)
             except IntegrityError as exc:
                 raise InvalidInput(f"The order could not be stored: {exc}") from exc
+            if order.customer_id:
+                # The customer's standing may have changed: routing re-checks the VIP rules.
+                enqueue_on_commit("routing.jobs.customer_changed", order.customer_id)
         return Response(
             OrderSerializer(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

@@ -139,6 +139,8 @@ class Approval(models.Model):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
         DENIED = "denied", "Denied"
+        # The ticket was resolved or closed before anyone decided: the gate no longer applies.
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="approvals")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -84,3 +84,20 @@ def test_ai_answering_alone_is_an_event_a_person_can_undo(agent):
     ticket.refresh_from_db()
     assert not ticket.handled_by_ai and ticket.tier.slug == "general"
     assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.AI_ACTION_REVERTED).exists()
+
+
+@pytest.mark.parametrize("fields", [{"signals": {"legal": ["lawyer"]}}, {"sentiment_score": -0.9}])
+def test_an_automatic_acknowledgement_is_not_refused_on_guarded_tickets(fields):
+    ticket = TriagedTicketFactory(**fields)
+    route_ticket(ticket, trigger="message")
+    message = actions.reply_to_ticket(
+        ticket,
+        body="We got your message; a person will answer shortly.",
+        author=None,
+        author_kind=Message.AuthorKind.AI,
+        is_auto=True,
+    )
+    assert message.delivery_status == Message.Delivery.QUEUED and message.is_auto
+    # An answer (not an acknowledgement) on the same ticket is still refused.
+    with pytest.raises(AiNotAllowed):
+        ai_reply(ticket)

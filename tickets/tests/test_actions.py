@@ -230,3 +230,24 @@ def test_intake_resolves_a_merged_customer_to_the_surviving_one(manager):
         )
     )
     assert result.ticket.customer == into
+
+
+def test_set_stage_moves_the_stage_and_records_it(open_ticket, agent):
+    open_ticket.stage = Ticket.Stage.RECEIVED
+    open_ticket.save(update_fields=["stage"])
+    actions.set_stage(open_ticket, stage=Ticket.Stage.QUEUED, actor=agent)
+    assert open_ticket.stage == Ticket.Stage.QUEUED
+    assert Ticket.objects.get(pk=open_ticket.pk).stage == Ticket.Stage.QUEUED
+    event = open_ticket.events.get(kind=TicketEvent.Kind.STAGE_CHANGED)
+    assert event.data == {"from": Ticket.Stage.RECEIVED, "to": Ticket.Stage.QUEUED} and event.actor == agent
+
+
+def test_set_stage_to_the_same_stage_records_nothing(open_ticket):
+    actions.set_stage(open_ticket, stage=open_ticket.stage)
+    assert not open_ticket.events.filter(kind=TicketEvent.Kind.STAGE_CHANGED).exists()
+
+
+def test_set_stage_refuses_an_unknown_stage(open_ticket):
+    with pytest.raises(InvalidInput) as error:
+        actions.set_stage(open_ticket, stage="limbo")
+    assert error.value.field == "stage"
