@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 
 from analytics import jobs
+from analytics.facts import fold_ticket_facts
 from routing.models import AgentProfile, Team, Tier
 from tickets.models import Customer, Message, RootCause, Ticket
 
@@ -62,8 +63,9 @@ BODIES = [
 ]
 
 
-def generate(count: int, *, days: int, chunk: int) -> None:
-    """Insert ``count`` tickets (with customers, messages and events) in chunks, with a progress bar."""
+def generate(count: int, *, days: int, chunk: int) -> float:
+    """Insert ``count`` tickets (with customers, messages and events) in chunks, with a progress bar,
+    then fold them into the metrics facts. Returns the seconds the fold took."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     tiers = ensure_tiers()
@@ -104,6 +106,27 @@ def generate(count: int, *, days: int, chunk: int) -> None:
                 " analytics_stageduration"
             )
         progress.update(task, advance=1)
+    return fold_facts()
+
+
+def fold_facts() -> float:
+    """Fold every ticket into ``TicketFacts`` (what the minute job does incrementally), with a
+    progress bar; returns the seconds it took."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as progress:
+        task = progress.add_task("ticket facts (full fold)", total=None)
+        started = time.perf_counter()
+        fold_ticket_facts(
+            full=True, progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
+        seconds = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+            cursor.execute(f"{vacuum} analytics_ticketfacts, analytics_ticketfactswatermark")
+    return seconds
 
 
 def ensure_agents(tiers: list[Tier]) -> list[int]:
@@ -339,6 +362,7 @@ def insert_events(low: int, high: int) -> None:
 def clear(write: Callable[[str], object] = print) -> None:
     """Delete generated rows (and the rows that point at them; the FKs do not cascade in SQL)."""
     dependents = [
+        "analytics_ticketfacts",
         "analytics_stageduration",
         "analytics_patternalertticket",
         "tickets_ticketevent",

@@ -20,12 +20,12 @@ from django.db import connection, transaction
 
 from analytics.queries.calendar import BusinessCalendar, calendar_cte
 from analytics.queries.definitions import (
-    DRAFT_ACCEPTED_SIMILARITY,
     DRILLDOWN,
     METRICS,
     METRICS_BY_KEY,
     Metric,
 )
+from analytics.queries.facts import FACT_COLUMNS, dirty_sql, facts_params, facts_select, rescan_params
 from analytics.queries.filters import MetricFilters
 
 __all__ = [
@@ -41,16 +41,6 @@ __all__ = [
 
 # Sorts for the percentiles and distinct counts stay in memory at this size.
 METRICS_WORK_MEM = "64MB"
-
-_EVENT_KINDS = (
-    "escalated",
-    "triaged",
-    "classification_overridden",
-    "reply_sent",
-    "draft_discarded",
-    "sla_breached",
-    "csat_received",
-)
 
 
 def per_ticket_sql(
@@ -70,62 +60,50 @@ def per_ticket_sql(
     conditions, params = filters.ticket_conditions()
     cal_sql, cal_params = calendar_cte(calendars)
     params.update(cal_params)
+    params.update(facts_params())
+    params.update(rescan_params())
     params.update(
         {
             "start": start,
             "end": end,
-            "kinds": list(_EVENT_KINDS),
-            "accepted": DRAFT_ACCEPTED_SIMILARITY,
             "complaint_types": list(complaint_types),
             "repeat_days": repeat_days,
         }
     )
     join_customer = "JOIN tickets_customer c ON c.id = t.customer_id" if filters.needs_customer else ""
-    where = " AND ".join(["t.first_message_at >= %(start)s", "t.first_message_at < %(end)s", *conditions])
+    period = "t.first_message_at >= %(start)s AND t.first_message_at < %(end)s"
+    where = " AND ".join([period, *conditions])
+    # Settled tickets from the facts table; the ones touched since the fold (every ticket of the
+    # period before the first fold) on the fly, with the same SELECT the fold uses.
+    live = facts_select(
+        tickets_where=f"t.id IN (SELECT id FROM dirty) AND {where}",
+        events_where="e.ticket_id IN (SELECT id FROM dirty)",
+        join=join_customer,
+    )
+    facts = f"""
+        SELECT {", ".join(f"t.{column}" for column in FACT_COLUMNS)}
+        FROM analytics_ticketfacts t {join_customer}
+        WHERE {where} AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.id = t.ticket_id)
+        UNION ALL
+        {live}
+    """
     sql = f"""
     WITH {cal_sql},
+    {dirty_sql(unfolded_where=period)},
+    facts ({", ".join(FACT_COLUMNS)}) AS ({facts}),
     base AS (
-        SELECT t.id, t.customer_id, t.issue_type, t.team_id, t.first_message_at, t.first_response_at,
-               t.resolved_at, t.reopen_count, t.root_cause_id, t.sla_breached,
+        SELECT t.ticket_id AS id, t.customer_id, t.issue_type, t.team_id, t.first_message_at,
+               t.first_response_at, t.resolved_at, t.reopen_count, t.root_cause_id,
+               t.escalated, t.triaged, t.overridden, t.public_replies, t.drafts_used,
+               t.drafts_accepted, t.drafts_discarded, t.csat_n, t.csat_sum, t.csat_good,
                (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL) AS has_sla,
-               -- A target passed counts even if no sweep flagged it (yet).
-               (COALESCE(t.first_response_at, now()) > t.first_response_due_at
-                OR COALESCE(t.resolved_at, now()) > t.resolution_due_at) AS sla_late,
-               (t.sentiment = 'frustrated' OR t.sentiment_score < 0
-                OR t.issue_type = ANY(%(complaint_types)s)) AS complaint,
+               -- A target passed counts even if no sweep flagged it (yet): the clock part.
+               (t.sla_missed_settled
+                OR (t.first_response_at IS NULL AND now() > t.first_response_due_at) IS TRUE
+                OR (t.resolved_at IS NULL AND now() > t.resolution_due_at) IS TRUE) AS sla_missed,
+               (t.negative_sentiment OR t.issue_type = ANY(%(complaint_types)s)) AS complaint,
                {bucket} AS bucket
-        FROM tickets_ticket t {join_customer}
-        WHERE {where}
-    ),
-    ev AS (
-        SELECT e.ticket_id,
-            bool_or(e.kind = 'escalated' AND COALESCE((e.data->>'to_tier_is_senior')::boolean,
-                                                      (e.data->>'to_senior')::boolean,
-                                                      tier.is_senior, false)) AS escalated,
-            bool_or(e.kind = 'triaged') AS triaged,
-            bool_or(e.kind = 'classification_overridden') AS overridden,
-            bool_or(e.kind = 'sla_breached') AS sla_event,
-            count(*) FILTER (WHERE e.kind = 'reply_sent'
-                             AND NOT COALESCE((e.data->>'is_auto')::boolean, false)) AS public_replies,
-            count(*) FILTER (WHERE e.kind = 'reply_sent'
-                             AND jsonb_typeof(e.data->'draft_similarity') = 'number') AS drafts_used,
-            count(*) FILTER (WHERE e.kind = 'reply_sent'
-                             AND jsonb_typeof(e.data->'draft_similarity') = 'number'
-                             AND (e.data->>'draft_similarity')::float >= %(accepted)s) AS drafts_accepted,
-            count(*) FILTER (WHERE e.kind = 'draft_discarded') AS drafts_discarded,
-            count(*) FILTER (WHERE e.kind = 'csat_received'
-                             AND jsonb_typeof(e.data->'score') = 'number') AS csat_n,
-            sum((e.data->>'score')::float) FILTER (WHERE e.kind = 'csat_received'
-                             AND jsonb_typeof(e.data->'score') = 'number') AS csat_sum,
-            count(*) FILTER (WHERE e.kind = 'csat_received' AND jsonb_typeof(e.data->'score') = 'number'
-                             AND (e.data->>'score')::float >= 4) AS csat_good
-        FROM tickets_ticketevent e
-        JOIN base b ON b.id = e.ticket_id
-        LEFT JOIN routing_tier tier ON e.kind = 'escalated' AND tier.slug = e.data->>'to_tier'
-        -- No event of a ticket precedes its first message: the time bound lets the (kind, at)
-        -- index skip the history before the period.
-        WHERE e.kind = ANY(%(kinds)s) AND e.at >= %(start)s
-        GROUP BY e.ticket_id
+        FROM facts t
     ),
     history AS (
         SELECT h.id,
@@ -141,14 +119,11 @@ def per_ticket_sql(
         -- Each instant is turned into local seconds once ("le": since Monday 2001-01-01 in the
         -- team's time zone); OFFSET 0 keeps them plain columns so the business clock inlines
         -- as float arithmetic.
-        SELECT b.*, ev.escalated, ev.triaged, ev.overridden, ev.public_replies, ev.drafts_used,
-               ev.drafts_accepted, ev.drafts_discarded, ev.csat_n, ev.csat_sum, ev.csat_good,
-               ev.sla_event, history.is_repeat, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
+        SELECT b.*, history.is_repeat, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
                date_part('epoch', (b.first_message_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fm_le,
                date_part('epoch', (b.first_response_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fr_le,
                date_part('epoch', (b.resolved_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS rs_le
         FROM base b
-        LEFT JOIN ev ON ev.ticket_id = b.id
         LEFT JOIN history ON history.id = b.id
         LEFT JOIN cal ON cal.team_id = b.team_id
         OFFSET 0
@@ -168,17 +143,10 @@ def per_ticket_sql(
                                - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
             END AS res_bh,
             j.resolved_at IS NOT NULL AS resolved,
-            COALESCE(j.escalated, false) AS escalated,
-            COALESCE(j.triaged, false) AS triaged,
-            COALESCE(j.overridden, false) AS overridden,
-            (j.resolved_at IS NOT NULL AND j.reopen_count = 0 AND COALESCE(j.public_replies, 0) = 1) AS fcr,
-            COALESCE(j.drafts_used, 0) AS drafts_used,
-            COALESCE(j.drafts_accepted, 0) AS drafts_accepted,
-            COALESCE(j.drafts_discarded, 0) AS drafts_discarded,
-            COALESCE(j.csat_n, 0) AS csat_n,
-            COALESCE(j.csat_sum, 0) AS csat_sum,
-            COALESCE(j.csat_good, 0) AS csat_good,
-            (j.sla_breached OR COALESCE(j.sla_event, false) OR COALESCE(j.sla_late, false)) AS sla_missed,
+            j.escalated, j.triaged, j.overridden,
+            (j.resolved_at IS NOT NULL AND j.reopen_count = 0 AND j.public_replies = 1) AS fcr,
+            j.drafts_used, j.drafts_accepted, j.drafts_discarded, j.csat_n, j.csat_sum, j.csat_good,
+            j.sla_missed,
             COALESCE(j.is_repeat, false) AS is_repeat
         FROM joined j
     )

@@ -1,0 +1,140 @@
+"""The per-ticket facts the metrics aggregate, as one SQL ``SELECT`` over ``tickets_ticket t``.
+
+``facts_select`` is the single definition: the fold (``analytics.facts``) writes its rows into
+``analytics_ticketfacts``, and the metrics compute the same rows on the fly for the tickets
+touched since the last fold (``dirty_sql``), so both paths give identical numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from analytics.queries.definitions import DRAFT_ACCEPTED_SIMILARITY
+
+# Columns of ``analytics_ticketfacts`` in the order ``facts_select`` returns them.
+FACT_COLUMNS = (
+    "ticket_id",
+    "customer_id",
+    "first_message_at",
+    "channel",
+    "issue_type",
+    "team_id",
+    "tier_id",
+    "first_response_at",
+    "resolved_at",
+    "reopen_count",
+    "root_cause_id",
+    "negative_sentiment",
+    "first_response_due_at",
+    "resolution_due_at",
+    "sla_missed_settled",
+    "escalated",
+    "triaged",
+    "overridden",
+    "public_replies",
+    "drafts_used",
+    "drafts_accepted",
+    "drafts_discarded",
+    "csat_n",
+    "csat_sum",
+    "csat_good",
+    "folded_at",
+)
+
+FACT_EVENT_KINDS = (
+    "escalated",
+    "triaged",
+    "classification_overridden",
+    "reply_sent",
+    "draft_discarded",
+    "sla_breached",
+    "csat_received",
+)
+
+# A transaction can commit events (or a ticket save) after a fold read past them: ids are taken
+# at insert, ``updated_at`` at save, both before the commit. Everything this close to the
+# watermark is treated as not folded yet, by the metrics and by the next fold.
+RESCAN_EVENTS = 1000
+RESCAN_WINDOW = timedelta(minutes=5)
+
+
+def facts_params() -> dict[str, Any]:
+    return {"fact_kinds": list(FACT_EVENT_KINDS), "fact_accepted": DRAFT_ACCEPTED_SIMILARITY}
+
+
+def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> str:
+    """``SELECT`` of ``FACT_COLUMNS`` for the tickets ``t`` matching ``tickets_where``.
+
+    ``events_where`` bounds the event scan (over ``tickets_ticketevent e``) to those tickets'
+    events, e.g. the same id range, so a batch never reads the whole log. ``join`` adds tables
+    the conditions need (the customer ``c`` for VIP filters). Params: ``facts_params()``.
+    """
+    return f"""
+    SELECT t.id, t.customer_id, t.first_message_at, t.channel, t.issue_type, t.team_id, t.tier_id,
+        t.first_response_at, t.resolved_at, t.reopen_count, t.root_cause_id,
+        COALESCE(t.sentiment = 'frustrated' OR t.sentiment_score < 0, false),
+        t.first_response_due_at, t.resolution_due_at,
+        (t.sla_breached OR COALESCE(ev.sla_event, false)
+         OR COALESCE(t.first_response_at > t.first_response_due_at, false)
+         OR COALESCE(t.resolved_at > t.resolution_due_at, false)),
+        COALESCE(ev.escalated, false), COALESCE(ev.triaged, false), COALESCE(ev.overridden, false),
+        COALESCE(ev.public_replies, 0), COALESCE(ev.drafts_used, 0), COALESCE(ev.drafts_accepted, 0),
+        COALESCE(ev.drafts_discarded, 0), COALESCE(ev.csat_n, 0), COALESCE(ev.csat_sum, 0),
+        COALESCE(ev.csat_good, 0), now()
+    FROM tickets_ticket t {join}
+    LEFT JOIN (
+        SELECT e.ticket_id,
+            bool_or(e.kind = 'escalated' AND COALESCE((e.data->>'to_tier_is_senior')::boolean,
+                                                      (e.data->>'to_senior')::boolean,
+                                                      tier.is_senior, false)) AS escalated,
+            bool_or(e.kind = 'triaged') AS triaged,
+            bool_or(e.kind = 'classification_overridden') AS overridden,
+            bool_or(e.kind = 'sla_breached') AS sla_event,
+            count(*) FILTER (WHERE e.kind = 'reply_sent'
+                             AND NOT COALESCE((e.data->>'is_auto')::boolean, false)) AS public_replies,
+            count(*) FILTER (WHERE e.kind = 'reply_sent'
+                             AND jsonb_typeof(e.data->'draft_similarity') = 'number') AS drafts_used,
+            count(*) FILTER (WHERE e.kind = 'reply_sent'
+                             AND jsonb_typeof(e.data->'draft_similarity') = 'number'
+                             AND (e.data->>'draft_similarity')::float >= %(fact_accepted)s) AS drafts_accepted,
+            count(*) FILTER (WHERE e.kind = 'draft_discarded') AS drafts_discarded,
+            count(*) FILTER (WHERE e.kind = 'csat_received'
+                             AND jsonb_typeof(e.data->'score') = 'number') AS csat_n,
+            sum((e.data->>'score')::float) FILTER (WHERE e.kind = 'csat_received'
+                             AND jsonb_typeof(e.data->'score') = 'number') AS csat_sum,
+            count(*) FILTER (WHERE e.kind = 'csat_received' AND jsonb_typeof(e.data->'score') = 'number'
+                             AND (e.data->>'score')::float >= 4) AS csat_good
+        FROM tickets_ticketevent e
+        LEFT JOIN routing_tier tier ON e.kind = 'escalated' AND tier.slug = e.data->>'to_tier'
+        WHERE e.kind = ANY(%(fact_kinds)s) AND {events_where}
+        GROUP BY e.ticket_id
+    ) ev ON ev.ticket_id = t.id
+    WHERE {tickets_where}
+    """
+
+
+def dirty_sql(*, unfolded_where: str = "false") -> str:
+    """CTEs ``mark`` and ``dirty``: the ids of tickets touched since the fold's watermark (new
+    events, or a ticket saved: ``updated_at`` is indexed), less the rescan margins. Before the
+    first fold there is no watermark and every ticket matching ``unfolded_where`` is dirty.
+    Params: ``rescan_params()``.
+    """
+    return f"""
+    mark AS MATERIALIZED (
+        SELECT GREATEST(event_id - %(rescan_events)s, 0) AS event_id,
+               ticket_updated_at - %(rescan_window)s AS updated_at
+        FROM analytics_ticketfactswatermark WHERE id = 1
+    ),
+    dirty AS MATERIALIZED (
+        SELECT e.ticket_id AS id FROM tickets_ticketevent e WHERE e.id > (SELECT event_id FROM mark)
+        UNION
+        SELECT t.id FROM tickets_ticket t WHERE t.updated_at > (SELECT updated_at FROM mark)
+        UNION
+        SELECT t.id FROM tickets_ticket t WHERE NOT EXISTS (SELECT FROM mark) AND {unfolded_where}
+    )
+    """
+
+
+def rescan_params() -> dict[str, Any]:
+    return {"rescan_events": RESCAN_EVENTS, "rescan_window": RESCAN_WINDOW}
