@@ -141,8 +141,8 @@ class TicketFacts(models.Model):
 
     Only what cannot change without touching the ticket is stored. What depends on the clock
     (an SLA target passed while still unanswered), on configuration (complaint issue types,
-    business calendars, the repeat window) or on other rows (the customer's VIP level, earlier
-    contacts) is applied when the metrics are read.
+    business calendars, the repeat window) or on other rows (the customer's VIP level) is
+    applied when the metrics are read.
     """
 
     ticket = models.OneToOneField(
@@ -160,6 +160,9 @@ class TicketFacts(models.Model):
     reopen_count = models.PositiveSmallIntegerField(default=0)
     root_cause_id = models.BigIntegerField(null=True)
     negative_sentiment = models.BooleanField(default=False)
+    # The customer's previous contact about the same issue type (repeat complaints): the fold
+    # re-folds a customer's later tickets whenever one of their tickets is touched.
+    prev_contact_at = models.DateTimeField(null=True)
     first_response_due_at = models.DateTimeField(null=True)
     resolution_due_at = models.DateTimeField(null=True)
     # Breached for good: flagged on the ticket, a SLA_BREACHED event, or answered/resolved late.

@@ -63,6 +63,14 @@ BODIES = [
 ]
 
 
+# A ticket was last saved at its last change (reply, resolution, closing), never in the future.
+UPDATED_AT = (
+    "LEAST(now(), GREATEST(r.fm, CASE WHEN r.replied THEN r.fm + r.frt END, CASE WHEN r.resolved THEN"
+    " r.fm + r.frt + r.res + CASE WHEN r.fm < now() - interval '9 days' THEN interval '2 days'"
+    " ELSE interval '0' END END))"
+)
+
+
 def generate(count: int, *, days: int, chunk: int) -> float:
     """Insert ``count`` tickets (with customers, messages and events) in chunks, with a progress bar,
     then fold them into the metrics facts. Returns the seconds the fold took."""
@@ -205,7 +213,7 @@ def insert_tickets(
             "team_id": "(%(teams)s::bigint[])[1 + (r.t * %(tier_count)s)::int %% %(tier_count)s]",
             "first_message_at": "r.fm",
             "created_at": "r.fm",
-            "updated_at": "now()",
+            "updated_at": UPDATED_AT,
             "first_response_at": "CASE WHEN r.replied THEN r.fm + r.frt END",
             "resolved_at": "CASE WHEN r.resolved THEN r.fm + r.frt + r.res END",
             "closed_at": "CASE WHEN r.resolved AND r.fm < now() - interval '9 days' THEN r.fm + r.frt + r.res + interval '2 days' END",

@@ -26,6 +26,7 @@ FACT_COLUMNS = (
     "reopen_count",
     "root_cause_id",
     "negative_sentiment",
+    "prev_contact_at",
     "first_response_due_at",
     "resolution_due_at",
     "sla_missed_settled",
@@ -74,6 +75,11 @@ def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> st
     SELECT t.id, t.customer_id, t.first_message_at, t.channel, t.issue_type, t.team_id, t.tier_id,
         t.first_response_at, t.resolved_at, t.reopen_count, t.root_cause_id,
         COALESCE(t.sentiment = 'frustrated' OR t.sentiment_score < 0, false),
+        -- The previous contact in (first message, id) order: what lag() over the customer's
+        -- tickets of the issue type gives; read from the (customer, issue type, time) index.
+        (SELECT max(h.first_message_at) FROM tickets_ticket h
+         WHERE h.customer_id = t.customer_id AND h.issue_type = t.issue_type AND t.issue_type <> ''
+           AND (h.first_message_at, h.id) < (t.first_message_at, t.id)),
         t.first_response_due_at, t.resolution_due_at,
         (t.sla_breached OR COALESCE(ev.sla_event, false)
          OR COALESCE(t.first_response_at > t.first_response_due_at, false)
@@ -115,8 +121,9 @@ def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> st
 
 
 def dirty_sql(*, unfolded_where: str = "false") -> str:
-    """CTEs ``mark`` and ``dirty``: the ids of tickets touched since the fold's watermark (new
-    events, or a ticket saved: ``updated_at`` is indexed), less the rescan margins. Before the
+    """CTEs ``mark``, ``touched`` and ``dirty``: the ids of tickets touched since the fold's
+    watermark (new events, or a ticket saved: ``updated_at`` is indexed), less the rescan
+    margins, and the later tickets of their customers (whose previous contact may change). Before the
     first fold there is no watermark and every ticket matching ``unfolded_where`` is dirty.
     Params: ``rescan_params()``.
     """
@@ -126,12 +133,21 @@ def dirty_sql(*, unfolded_where: str = "false") -> str:
                ticket_updated_at - %(rescan_window)s AS updated_at
         FROM analytics_ticketfactswatermark WHERE id = 1
     ),
-    dirty AS MATERIALIZED (
+    touched AS MATERIALIZED (
         SELECT e.ticket_id AS id FROM tickets_ticketevent e WHERE e.id > (SELECT event_id FROM mark)
         UNION
         SELECT t.id FROM tickets_ticket t WHERE t.updated_at > (SELECT updated_at FROM mark)
         UNION
         SELECT t.id FROM tickets_ticket t WHERE NOT EXISTS (SELECT FROM mark) AND {unfolded_where}
+    ),
+    dirty AS MATERIALIZED (
+        SELECT id FROM touched
+        UNION
+        -- A touched ticket can be the previous contact of the customer's later tickets.
+        SELECT later.id FROM touched d
+        JOIN tickets_ticket x ON x.id = d.id
+        JOIN tickets_ticket later ON later.customer_id = x.customer_id
+                                 AND later.first_message_at > x.first_message_at
     )
     """
 

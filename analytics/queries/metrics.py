@@ -102,29 +102,20 @@ def per_ticket_sql(
                 OR (t.first_response_at IS NULL AND now() > t.first_response_due_at) IS TRUE
                 OR (t.resolved_at IS NULL AND now() > t.resolution_due_at) IS TRUE) AS sla_missed,
                (t.negative_sentiment OR t.issue_type = ANY(%(complaint_types)s)) AS complaint,
+               (t.first_message_at - t.prev_contact_at <= make_interval(days => %(repeat_days)s))
+                   IS TRUE AS is_repeat,
                {bucket} AS bucket
         FROM facts t
-    ),
-    history AS (
-        SELECT h.id,
-               h.first_message_at - lag(h.first_message_at) OVER (
-                   PARTITION BY h.customer_id, h.issue_type ORDER BY h.first_message_at, h.id
-               ) <= make_interval(days => %(repeat_days)s) AS is_repeat
-        FROM tickets_ticket h
-        WHERE h.customer_id IN (SELECT customer_id FROM base) AND h.issue_type <> ''
-          AND h.first_message_at < %(end)s
-          AND h.first_message_at >= %(start)s - make_interval(days => %(repeat_days)s)
     ),
     joined AS (
         -- Each instant is turned into local seconds once ("le": since Monday 2001-01-01 in the
         -- team's time zone); OFFSET 0 keeps them plain columns so the business clock inlines
         -- as float arithmetic.
-        SELECT b.*, history.is_repeat, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
+        SELECT b.*, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
                date_part('epoch', (b.first_message_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fm_le,
                date_part('epoch', (b.first_response_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fr_le,
                date_part('epoch', (b.resolved_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS rs_le
         FROM base b
-        LEFT JOIN history ON history.id = b.id
         LEFT JOIN cal ON cal.team_id = b.team_id
         OFFSET 0
     ),
@@ -147,7 +138,7 @@ def per_ticket_sql(
             (j.resolved_at IS NOT NULL AND j.reopen_count = 0 AND j.public_replies = 1) AS fcr,
             j.drafts_used, j.drafts_accepted, j.drafts_discarded, j.csat_n, j.csat_sum, j.csat_good,
             j.sla_missed,
-            COALESCE(j.is_repeat, false) AS is_repeat
+            j.is_repeat
         FROM joined j
     )
     """

@@ -314,7 +314,8 @@ def test_a_ticket_changed_after_the_fold_is_counted_as_it_is_now(no_rescan):
     event(tickets["t1"], TicketEvent.Kind.ESCALATED, at(5, 12), to_tier="senior", to_senior=True)
     tickets["t4"].channel = "chat"
     tickets["t4"].save(update_fields=["channel", "updated_at"])
-    assert _dirty_count() == 2
+    # T2 too: T1 is its previous contact (customer A), so it is re-derived with it.
+    assert _dirty_count() == 3
 
     def check():
         report = metrics_report(PERIOD)["current"]
@@ -325,7 +326,7 @@ def test_a_ticket_changed_after_the_fold_is_counted_as_it_is_now(no_rescan):
         assert report["resolution_time"]["median_seconds"] == 86400
 
     check()
-    assert fold_ticket_facts() == 2  # only the touched tickets are folded again
+    assert fold_ticket_facts() == 3  # only the touched tickets (and A's later one) are folded again
     assert _dirty_count() == 0
     assert TicketFacts.objects.get(ticket=tickets["t4"]).channel == "chat"
     check()
@@ -346,3 +347,17 @@ def test_the_fold_is_idempotent_and_stores_what_the_events_say(no_rescan):
     assert (t3.escalated, t3.drafts_discarded, t3.sla_missed_settled) == (True, 1, True)
     t4 = TicketFacts.objects.get(ticket=tickets["t4"])
     assert (t4.escalated, t4.public_replies, t4.sla_missed_settled) == (False, 1, True)
+
+
+@pytest.mark.django_db
+def test_changing_an_earlier_contact_updates_the_repeat_of_the_later_one(no_rescan):
+    tickets = build_dataset()
+    fold_ticket_facts()
+    # T1 re-classified after the fold: T2 (same customer) is no longer a repeat of it.
+    tickets["t1"].issue_type = "order_status"
+    tickets["t1"].save(update_fields=["issue_type", "updated_at"])
+    expected = {"value": 0.3333, "numerator": 1, "denominator": 3}
+    assert metrics_report(PERIOD)["current"]["repeat_complaint_rate"] == expected
+    fold_ticket_facts()
+    assert TicketFacts.objects.get(ticket=tickets["t2"]).prev_contact_at is None
+    assert metrics_report(PERIOD)["current"]["repeat_complaint_rate"] == expected
