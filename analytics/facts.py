@@ -20,7 +20,7 @@ from analytics.queries.facts import (
     dirty_sql,
     facts_params,
     facts_select,
-    rescan_params,
+    read_watermark,
 )
 
 BATCH = 50_000
@@ -78,7 +78,7 @@ def _fold_all(batch: int, progress: Callable[[int, int], object] | None) -> int:
 
 def _fold_touched(batch: int, progress: Callable[[int, int], object] | None) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {dirty_sql()} SELECT id FROM dirty ORDER BY id", rescan_params())
+        cursor.execute(f"WITH {dirty_sql()} SELECT id FROM dirty ORDER BY id", read_watermark(cursor))
         ids = [row[0] for row in cursor.fetchall()]
     done = 0
     select = facts_select(tickets_where="t.id = ANY(%(ids)s)", events_where="e.ticket_id = ANY(%(ids)s)")

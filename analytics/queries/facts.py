@@ -121,24 +121,19 @@ def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> st
 
 
 def dirty_sql(*, unfolded_where: str = "false") -> str:
-    """CTEs ``mark``, ``touched`` and ``dirty``: the ids of tickets touched since the fold's
-    watermark (new events, or a ticket saved: ``updated_at`` is indexed), less the rescan
-    margins, and the later tickets of their customers (whose previous contact may change). Before the
-    first fold there is no watermark and every ticket matching ``unfolded_where`` is dirty.
-    Params: ``rescan_params()``.
+    """CTEs ``touched`` and ``dirty``: the ids of tickets touched since the fold's watermark (new
+    events, or a ticket saved: ``updated_at`` is indexed), less the rescan margins, and the
+    later tickets of their customers (whose previous contact may change). Before the first fold
+    every ticket matching ``unfolded_where`` is dirty. Params: ``read_watermark``; they are
+    values, not a subquery, so the planner sees how few rows are past the watermark.
     """
     return f"""
-    mark AS MATERIALIZED (
-        SELECT GREATEST(event_id - %(rescan_events)s, 0) AS event_id,
-               ticket_updated_at - %(rescan_window)s AS updated_at
-        FROM analytics_ticketfactswatermark WHERE id = 1
-    ),
     touched AS MATERIALIZED (
-        SELECT e.ticket_id AS id FROM tickets_ticketevent e WHERE e.id > (SELECT event_id FROM mark)
+        SELECT e.ticket_id AS id FROM tickets_ticketevent e WHERE e.id > %(wm_event)s
         UNION
-        SELECT t.id FROM tickets_ticket t WHERE t.updated_at > (SELECT updated_at FROM mark)
+        SELECT t.id FROM tickets_ticket t WHERE t.updated_at > %(wm_time)s
         UNION
-        SELECT t.id FROM tickets_ticket t WHERE NOT EXISTS (SELECT FROM mark) AND {unfolded_where}
+        SELECT t.id FROM tickets_ticket t WHERE NOT %(wm_folded)s AND {unfolded_where}
     ),
     dirty AS MATERIALIZED (
         SELECT id FROM touched
@@ -152,5 +147,24 @@ def dirty_sql(*, unfolded_where: str = "false") -> str:
     """
 
 
-def rescan_params() -> dict[str, Any]:
-    return {"rescan_events": RESCAN_EVENTS, "rescan_window": RESCAN_WINDOW}
+WATERMARK_SQL = (
+    "SELECT m.event_id, m.ticket_updated_at FROM (SELECT 1) one"
+    " LEFT JOIN analytics_ticketfactswatermark m ON m.id = 1"
+)
+
+
+def watermark_params(event_id: int | None, updated_at: Any) -> dict[str, Any]:
+    """The watermark the metrics and the fold trust (a row of ``WATERMARK_SQL``), less the
+    rescan margins; before the first fold, none."""
+    if event_id is None:
+        return {"wm_event": 0, "wm_time": None, "wm_folded": False}
+    return {
+        "wm_event": max(0, event_id - RESCAN_EVENTS),
+        "wm_time": updated_at - RESCAN_WINDOW,
+        "wm_folded": True,
+    }
+
+
+def read_watermark(cursor: Any) -> dict[str, Any]:
+    cursor.execute(WATERMARK_SQL)
+    return watermark_params(*cursor.fetchone())

@@ -25,7 +25,14 @@ from analytics.queries.definitions import (
     METRICS_BY_KEY,
     Metric,
 )
-from analytics.queries.facts import FACT_COLUMNS, dirty_sql, facts_params, facts_select, rescan_params
+from analytics.queries.facts import (
+    FACT_COLUMNS,
+    WATERMARK_SQL,
+    dirty_sql,
+    facts_params,
+    facts_select,
+    watermark_params,
+)
 from analytics.queries.filters import MetricFilters
 
 __all__ = [
@@ -61,7 +68,6 @@ def per_ticket_sql(
     cal_sql, cal_params = calendar_cte(calendars)
     params.update(cal_params)
     params.update(facts_params())
-    params.update(rescan_params())
     params.update(
         {
             "start": start,
@@ -179,12 +185,25 @@ _AGGREGATES = """
 """
 
 
+def execute_rows(cursor: Any, sql: str, params: dict[str, Any], *, work_mem: bool = True) -> None:
+    """Run a ``per_ticket_sql`` statement: one query reads the facts watermark (passed to the
+    statement as values) and, inside a transaction (``work_mem``), sets the work memory."""
+    if work_mem:
+        # The percentiles and distinct counts sort in memory rather than spill to disk.
+        cursor.execute(
+            f"SELECT wm.*, set_config('work_mem', %(work_mem)s, true) FROM ({WATERMARK_SQL}) wm",
+            {"work_mem": METRICS_WORK_MEM},
+        )
+    else:
+        cursor.execute(WATERMARK_SQL)
+    row = cursor.fetchone()
+    cursor.execute(sql, {**params, **watermark_params(row[0], row[1])})
+
+
 def aggregate_rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run ``sql`` (a ``per_ticket_sql``) plus the aggregates; one dict of raw sums per bucket."""
     with transaction.atomic(), connection.cursor() as cursor:
-        # The percentiles and distinct counts sort in memory rather than spill to disk.
-        cursor.execute(f"SET LOCAL work_mem = '{METRICS_WORK_MEM}'")
-        cursor.execute(sql + _AGGREGATES, params)
+        execute_rows(cursor, sql + _AGGREGATES, params)
         columns = [col.name for col in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:

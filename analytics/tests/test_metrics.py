@@ -63,7 +63,8 @@ def dataset(request, db, no_rescan):
 
 def _dirty_count() -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {facts_sql.dirty_sql()} SELECT count(*) FROM dirty", facts_sql.rescan_params())
+        mark = facts_sql.read_watermark(cursor)
+        cursor.execute(f"WITH {facts_sql.dirty_sql()} SELECT count(*) FROM dirty", mark)
         return cursor.fetchone()[0]
 
 
