@@ -141,7 +141,7 @@ class TicketFacts(models.Model):
 
     Only what cannot change without touching the ticket is stored. What depends on the clock
     (an SLA target passed while still unanswered), on configuration (complaint issue types,
-    business calendars, the repeat window) or on other rows (the customer's VIP level) is
+    the repeat window) or on other rows (the customer's VIP level) is
     applied when the metrics are read.
     """
 
@@ -165,6 +165,9 @@ class TicketFacts(models.Model):
     prev_contact_at = models.DateTimeField(null=True)
     first_response_due_at = models.DateTimeField(null=True)
     resolution_due_at = models.DateTimeField(null=True)
+    # Business seconds in the team's calendar, valid while the calendars match the watermark's.
+    first_response_business_s = models.FloatField(null=True)
+    resolution_business_s = models.FloatField(null=True)
     # Breached for good: flagged on the ticket, a SLA_BREACHED event, or answered/resolved late.
     sla_missed_settled = models.BooleanField(default=False)
     # From the event log.
@@ -200,6 +203,9 @@ class TicketFactsWatermark(models.Model):
 
     event_id = models.BigIntegerField(default=0)
     ticket_updated_at = models.DateTimeField()
+    # Fingerprint of the team calendars the business seconds were folded with; when they
+    # change, the metrics compute business hours on the fly and the next fold is a full one.
+    calendars = models.CharField(max_length=64, blank=True)
     folded_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

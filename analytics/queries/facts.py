@@ -29,6 +29,8 @@ FACT_COLUMNS = (
     "prev_contact_at",
     "first_response_due_at",
     "resolution_due_at",
+    "first_response_business_s",
+    "resolution_business_s",
     "sla_missed_settled",
     "escalated",
     "triaged",
@@ -64,8 +66,24 @@ def facts_params() -> dict[str, Any]:
     return {"fact_kinds": list(FACT_EVENT_KINDS), "fact_accepted": DRAFT_ACCEPTED_SIMILARITY}
 
 
+def _local_seconds(instant: str) -> str:
+    # Seconds since Monday 2001-01-01 in the team's time zone: the business clock's input.
+    return f"date_part('epoch', ({instant} AT TIME ZONE cal.tz) - timestamp '2001-01-01')"
+
+
+def _business_seconds(instant: str) -> str:
+    """Business seconds from the first message to ``instant`` in the ticket's team calendar
+    (the ``cal`` CTE of ``analytics.queries.calendar``); no calendar row means 24/7."""
+    week = "cal.cum, cal.a1, cal.b1, cal.a2, cal.b2"
+    return f"""CASE WHEN cal.team_id IS NULL THEN date_part('epoch', {instant} - t.first_message_at)
+        WHEN {instant} IS NULL THEN NULL
+        ELSE GREATEST(analytics_business_clock({_local_seconds(instant)}, {week})
+                      - analytics_business_clock({_local_seconds("t.first_message_at")}, {week}), 0) END"""
+
+
 def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> str:
-    """``SELECT`` of ``FACT_COLUMNS`` for the tickets ``t`` matching ``tickets_where``.
+    """``SELECT`` of ``FACT_COLUMNS`` for the tickets ``t`` matching ``tickets_where``; needs
+    the ``cal`` CTE (``analytics.queries.calendar.calendar_cte``) in scope.
 
     ``events_where`` bounds the event scan (over ``tickets_ticketevent e``) to those tickets'
     events, e.g. the same id range, so a batch never reads the whole log. ``join`` adds tables
@@ -81,6 +99,7 @@ def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> st
          WHERE h.customer_id = t.customer_id AND h.issue_type = t.issue_type AND t.issue_type <> ''
            AND (h.first_message_at, h.id) < (t.first_message_at, t.id)),
         t.first_response_due_at, t.resolution_due_at,
+        {_business_seconds("t.first_response_at")}, {_business_seconds("t.resolved_at")},
         (t.sla_breached OR COALESCE(ev.sla_event, false)
          OR COALESCE(t.first_response_at > t.first_response_due_at, false)
          OR COALESCE(t.resolved_at > t.resolution_due_at, false)),
@@ -89,6 +108,7 @@ def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> st
         COALESCE(ev.drafts_discarded, 0), COALESCE(ev.csat_n, 0), COALESCE(ev.csat_sum, 0),
         COALESCE(ev.csat_good, 0), now()
     FROM tickets_ticket t {join}
+    LEFT JOIN cal ON cal.team_id = t.team_id
     LEFT JOIN (
         SELECT e.ticket_id,
             bool_or(e.kind = 'escalated' AND COALESCE((e.data->>'to_tier_is_senior')::boolean,
@@ -148,23 +168,27 @@ def dirty_sql(*, unfolded_where: str = "false") -> str:
 
 
 WATERMARK_SQL = (
-    "SELECT m.event_id, m.ticket_updated_at FROM (SELECT 1) one"
+    "SELECT m.event_id, m.ticket_updated_at, m.calendars FROM (SELECT 1) one"
     " LEFT JOIN analytics_ticketfactswatermark m ON m.id = 1"
 )
 
 
-def watermark_params(event_id: int | None, updated_at: Any) -> dict[str, Any]:
+def watermark_params(
+    event_id: int | None, updated_at: Any, calendars: str | None, *, current_calendars: str
+) -> dict[str, Any]:
     """The watermark the metrics and the fold trust (a row of ``WATERMARK_SQL``), less the
-    rescan margins; before the first fold, none."""
+    rescan margins, and whether the folded business seconds are valid for the calendars now;
+    before the first fold, none of it."""
     if event_id is None:
-        return {"wm_event": 0, "wm_time": None, "wm_folded": False}
+        return {"wm_event": 0, "wm_time": None, "wm_folded": False, "calendars_folded": False}
     return {
         "wm_event": max(0, event_id - RESCAN_EVENTS),
         "wm_time": updated_at - RESCAN_WINDOW,
         "wm_folded": True,
+        "calendars_folded": calendars == current_calendars,
     }
 
 
-def read_watermark(cursor: Any) -> dict[str, Any]:
+def read_watermark(cursor: Any, *, current_calendars: str) -> dict[str, Any]:
     cursor.execute(WATERMARK_SQL)
-    return watermark_params(*cursor.fetchone())
+    return watermark_params(*cursor.fetchone(), current_calendars=current_calendars)

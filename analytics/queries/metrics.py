@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from analytics.queries.calendar import BusinessCalendar, calendar_cte
+from analytics.queries.calendar import BusinessCalendar, calendar_cte, calendar_fingerprint, team_calendars
 from analytics.queries.definitions import (
     DRILLDOWN,
     METRICS,
@@ -65,8 +65,10 @@ def per_ticket_sql(
     ``bucket`` is an SQL expression over ``t`` naming the group each ticket falls in.
     """
     conditions, params = filters.ticket_conditions()
+    calendars = team_calendars() if calendars is None else calendars
     cal_sql, cal_params = calendar_cte(calendars)
     params.update(cal_params)
+    params["cal_fingerprint"] = calendar_fingerprint(calendars)
     params.update(facts_params())
     params.update(
         {
@@ -102,6 +104,7 @@ def per_ticket_sql(
                t.first_response_at, t.resolved_at, t.reopen_count, t.root_cause_id,
                t.escalated, t.triaged, t.overridden, t.public_replies, t.drafts_used,
                t.drafts_accepted, t.drafts_discarded, t.csat_n, t.csat_sum, t.csat_good,
+               t.first_response_business_s, t.resolution_business_s,
                (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL) AS has_sla,
                -- A target passed counts even if no sweep flagged it (yet): the clock part.
                (t.sla_missed_settled
@@ -128,13 +131,16 @@ def per_ticket_sql(
     rows AS MATERIALIZED (
         SELECT j.id, j.bucket, j.customer_id, j.root_cause_id, j.complaint, j.has_sla,
             date_part('epoch', j.first_response_at - j.first_message_at) AS frt_s,
-            CASE WHEN j.cal_team IS NULL THEN date_part('epoch', j.first_response_at - j.first_message_at)
+            -- Folded business seconds while the calendars are the ones they were folded with.
+            CASE WHEN %(calendars_folded)s THEN j.first_response_business_s
+                 WHEN j.cal_team IS NULL THEN date_part('epoch', j.first_response_at - j.first_message_at)
                  WHEN j.fr_le IS NULL THEN NULL
                  ELSE GREATEST(analytics_business_clock(j.fr_le, j.cum, j.a1, j.b1, j.a2, j.b2)
                                - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
             END AS frt_bh,
             date_part('epoch', j.resolved_at - j.first_message_at) AS res_s,
-            CASE WHEN j.cal_team IS NULL THEN date_part('epoch', j.resolved_at - j.first_message_at)
+            CASE WHEN %(calendars_folded)s THEN j.resolution_business_s
+                 WHEN j.cal_team IS NULL THEN date_part('epoch', j.resolved_at - j.first_message_at)
                  WHEN j.rs_le IS NULL THEN NULL
                  ELSE GREATEST(analytics_business_clock(j.rs_le, j.cum, j.a1, j.b1, j.a2, j.b2)
                                - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
@@ -197,7 +203,8 @@ def execute_rows(cursor: Any, sql: str, params: dict[str, Any], *, work_mem: boo
     else:
         cursor.execute(WATERMARK_SQL)
     row = cursor.fetchone()
-    cursor.execute(sql, {**params, **watermark_params(row[0], row[1])})
+    mark = watermark_params(row[0], row[1], row[2], current_calendars=params["cal_fingerprint"])
+    cursor.execute(sql, {**params, **mark})
 
 
 def aggregate_rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:

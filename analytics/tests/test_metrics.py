@@ -26,6 +26,7 @@ from analytics.facts import fold_ticket_facts
 from analytics.models import TicketFacts
 from analytics.queries import MetricFilters, drilldown_ids, metrics_report
 from analytics.queries import facts as facts_sql
+from analytics.queries.calendar import calendar_fingerprint, team_calendars
 from analytics.tests.factories import tier
 from routing.models import BusinessCalendar, BusinessInterval, IssueType, Team
 from tickets.models import Ticket, TicketEvent
@@ -63,7 +64,7 @@ def dataset(request, db, no_rescan):
 
 def _dirty_count() -> int:
     with connection.cursor() as cursor:
-        mark = facts_sql.read_watermark(cursor)
+        mark = facts_sql.read_watermark(cursor, current_calendars=calendar_fingerprint(team_calendars()))
         cursor.execute(f"WITH {facts_sql.dirty_sql()} SELECT count(*) FROM dirty", mark)
         return cursor.fetchone()[0]
 
@@ -362,3 +363,16 @@ def test_changing_an_earlier_contact_updates_the_repeat_of_the_later_one(no_resc
     fold_ticket_facts()
     assert TicketFacts.objects.get(ticket=tickets["t2"]).prev_contact_at is None
     assert metrics_report(PERIOD)["current"]["repeat_complaint_rate"] == expected
+
+
+@pytest.mark.django_db
+def test_a_calendar_change_after_the_fold_applies_to_folded_tickets_at_once(no_rescan):
+    build_dataset()
+    fold_ticket_facts()
+    # The office opens on Saturdays too: T4's first reply (Sat 10:00 -> 13:00) now takes 3 h.
+    BusinessInterval.objects.create(
+        calendar=BusinessCalendar.objects.get(slug="office"), weekday=5, opens=time(9), closes=time(17)
+    )
+    assert metrics_report(PERIOD)["current"]["first_response_time"]["business_median_seconds"] == 7200
+    assert fold_ticket_facts() == 6  # other calendars: every ticket is folded again
+    assert metrics_report(PERIOD)["current"]["first_response_time"]["business_median_seconds"] == 7200
