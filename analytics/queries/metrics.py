@@ -4,10 +4,13 @@
 everything a metric needs (durations, calendar and business hours, what the event log says:
 escalated to a senior tier, triaged, classification overridden, public replies, AI drafts used,
 accepted or discarded, CSAT responses; whether the customer's contact repeats an issue type
-within the repeat window). ``metric_table`` aggregates those rows per bucket (the period, the
-previous period, or each day/week) with ``percentile_cont`` and ``FILTER``; ``drilldown_ids``
-selects the tickets behind one number from the same rows, so a drill-down always lists exactly
-the tickets that were counted.
+within the repeat window). The rows come from ``analytics_ticketfacts`` (folded every minute,
+``analytics.facts``) for settled tickets and from the same ``facts_select`` on the fly for the
+tickets touched since the fold, so they are exact without reading the event log of the period.
+``aggregate_rows`` aggregates them per bucket (the period, the previous period, or each
+day/week) with ``percentile_cont`` and ``FILTER``; ``drilldown_ids`` selects the tickets behind
+one number from the same rows, so a drill-down always lists exactly the tickets that were
+counted.
 """
 
 from __future__ import annotations

@@ -3,13 +3,16 @@
     python manage.py benchmark --tickets 100000
     python manage.py benchmark --tickets 1000000 --days 365
     python manage.py benchmark --skip-generate          # time what is already there
+    python manage.py benchmark --skip-generate --fold   # fold every ticket first, then time
 
 Rows are produced by PostgreSQL itself (``INSERT ... SELECT`` over ``generate_series`` in
 chunks, with a progress bar): customers, tickets across channels/issue types/tiers/teams with
 realistic timings, their messages, and their event log (triage, stage changes, replies with
 draft similarity, discarded drafts, overrides, escalations and de-escalations, SLA breaches,
 resolutions, reopenings, CSAT), then every ticket is folded into the metrics facts (timed).
-Generated rows carry the tag ``benchmark``; ``--clear`` deletes them. Use a scratch database (``DATABASE_URL``) for the million-ticket run.
+Generated rows carry the tag ``benchmark``; ``--clear`` deletes them. Use a scratch database
+(``DATABASE_URL``) for the million-ticket run. ``--skip-generate --fold`` folds the facts of
+existing data (e.g. generated before the facts table existed) and times it.
 """
 
 from __future__ import annotations
