@@ -139,10 +139,11 @@ class TicketFacts(models.Model):
     The metrics read this table for settled tickets and compute the same row on the fly for the
     tickets touched since the last fold, so a late fold costs speed, never correctness.
 
-    Only what cannot change without touching the ticket is stored. What depends on the clock
-    (an SLA target passed while still unanswered), on configuration (complaint issue types,
-    the repeat window) or on other rows (the customer's VIP level) is
-    applied when the metrics are read.
+    What depends on the clock (an SLA target passed while still unanswered), on configuration
+    (complaint issue types, the repeat window) or on the customer (VIP level) is applied when
+    the metrics are read. Business seconds are valid while the team calendars match the
+    watermark's fingerprint; the previous contact is re-derived when any of the customer's
+    earlier tickets is touched.
     """
 
     ticket = models.OneToOneField(
