@@ -1,7 +1,7 @@
 """The analytics part of ``manage.py seed_demo`` (a ``tickets.demo.POST_SEED_STEPS`` entry).
 
 Runs after the demo history is written and back-dated: folds the stage changes into the
-dashboard's summary, runs pattern detection, and answers one root-cause alert with a policy
+dashboard's summary and the tickets into the metrics facts, runs pattern detection, and answers one root-cause alert with a policy
 revision by the demo manager, so the weekly review shows open alerts, a closed one and a diff.
 Idempotent: a second run finds the alerts and the revision already there.
 """
@@ -36,6 +36,8 @@ def _mark_older_alerts_read() -> None:
 
 def seed(context: Any) -> None:
     jobs.refresh_stage_durations()
+    folded = jobs.refresh_ticket_facts()
+    context.log(f"analytics: {folded} tickets folded into the metrics facts")
     created = jobs.detect_patterns()
     context.log(f"analytics: {created} pattern alerts raised")
     _mark_older_alerts_read()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import connection
 
 from analytics import patterns
+from analytics.facts import fold_ticket_facts
 from analytics.queries.dashboard import stage_visits_sql, stage_watermark
 
 # Events committed out of id order (concurrent transactions) are caught by re-scanning this many.
@@ -32,3 +33,12 @@ def refresh_stage_durations() -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, {"after": max(0, stage_watermark() - RESCAN_EVENTS)})
         return cursor.rowcount
+
+
+def refresh_ticket_facts() -> int:
+    """Fold the tickets touched since the last run into ``TicketFacts`` (every minute).
+
+    Idempotent (each touched ticket's row is recomputed); the metrics compute the tickets not
+    folded yet on the fly, so a late run only costs speed. Returns the tickets folded.
+    """
+    return fold_ticket_facts()

@@ -129,3 +129,85 @@ class StageDuration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.stage} {self.seconds:.0f}s"
+
+
+class TicketFacts(models.Model):
+    """What the metrics need to know about one ticket, folded from the ticket and its event log.
+
+    Kept current by ``analytics.jobs.refresh_ticket_facts`` (every minute, ``analytics.facts``):
+    it re-folds the tickets touched since the watermark (new events, or ``Ticket.updated_at``).
+    The metrics read this table for settled tickets and compute the same row on the fly for the
+    tickets touched since the last fold, so a late fold costs speed, never correctness.
+
+    What depends on the clock (an SLA target passed while still unanswered), on configuration
+    (complaint issue types, the repeat window) or on the customer (VIP level) is applied when
+    the metrics are read. Business seconds are valid while the team calendars match the
+    watermark's fingerprint; the previous contact is re-derived when any of the customer's
+    earlier tickets is touched.
+    """
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=True
+    )
+    # Copies of the ticket's own fields, so the period and the filters read this table alone.
+    customer_id = models.BigIntegerField()
+    first_message_at = models.DateTimeField()
+    channel = models.CharField(max_length=20)
+    issue_type = models.CharField(max_length=50)
+    team_id = models.BigIntegerField(null=True)
+    tier_id = models.BigIntegerField(null=True)
+    first_response_at = models.DateTimeField(null=True)
+    resolved_at = models.DateTimeField(null=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    root_cause_id = models.BigIntegerField(null=True)
+    negative_sentiment = models.BooleanField(default=False)
+    # The customer's previous contact about the same issue type (repeat complaints): the fold
+    # re-folds a customer's later tickets whenever one of their tickets is touched.
+    prev_contact_at = models.DateTimeField(null=True)
+    first_response_due_at = models.DateTimeField(null=True)
+    resolution_due_at = models.DateTimeField(null=True)
+    # Business seconds in the team's calendar, valid while the calendars match the watermark's.
+    first_response_business_s = models.FloatField(null=True)
+    resolution_business_s = models.FloatField(null=True)
+    # Breached for good: flagged on the ticket, a SLA_BREACHED event, or answered/resolved late.
+    sla_missed_settled = models.BooleanField(default=False)
+    # From the event log.
+    escalated = models.BooleanField(default=False)
+    triaged = models.BooleanField(default=False)
+    overridden = models.BooleanField(default=False)
+    public_replies = models.PositiveIntegerField(default=0)
+    drafts_used = models.PositiveIntegerField(default=0)
+    drafts_accepted = models.PositiveIntegerField(default=0)
+    drafts_discarded = models.PositiveIntegerField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_sum = models.FloatField(default=0)
+    csat_good = models.PositiveIntegerField(default=0)
+    folded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "ticket facts"
+        indexes = [
+            models.Index(fields=["first_message_at"], name="facts_period_idx"),
+            models.Index(fields=["team_id", "first_message_at"], name="facts_team_idx"),
+            models.Index(fields=["tier_id", "first_message_at"], name="facts_tier_idx"),
+            models.Index(fields=["channel", "first_message_at"], name="facts_channel_idx"),
+            models.Index(fields=["issue_type", "first_message_at"], name="facts_issue_type_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of ticket {self.ticket_id}"
+
+
+class TicketFactsWatermark(models.Model):
+    """How far ``TicketFacts`` is folded: one row (pk 1). Everything touched after it is computed
+    on the fly by the metrics; ``None`` (no fold yet) means every ticket is."""
+
+    event_id = models.BigIntegerField(default=0)
+    ticket_updated_at = models.DateTimeField()
+    # Fingerprint of the team calendars the business seconds were folded with; when they
+    # change, the metrics compute business hours on the fly and the next fold is a full one.
+    calendars = models.CharField(max_length=64, blank=True)
+    folded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"facts folded to event {self.event_id} / {self.ticket_updated_at:%Y-%m-%d %H:%M:%S}"

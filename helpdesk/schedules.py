@@ -49,4 +49,9 @@ SCHEDULES: list[Job] = [
         cron="*/5 * * * *",
         why="Keeps the dashboard's time-in-stage summary current so it answers fast at any size.",
     ),
+    Job(
+        "analytics.jobs.refresh_ticket_facts",
+        cron="* * * * *",
+        why="Folds touched tickets into the per-ticket facts the metrics aggregate, so they stay fast.",
+    ),
 ]

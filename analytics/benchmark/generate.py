@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 
 from analytics import jobs
+from analytics.facts import fold_ticket_facts
 from routing.models import AgentProfile, Team, Tier
 from tickets.models import Customer, Message, RootCause, Ticket
 from tickets.taxonomy import ISSUE_TYPE_SLUGS
@@ -49,8 +50,17 @@ BODIES = [
 ]
 
 
-def generate(count: int, *, days: int, chunk: int) -> None:
-    """Insert ``count`` tickets (with customers, messages and events) in chunks, with a progress bar."""
+# A ticket was last saved at its last change (reply, resolution, closing), never in the future.
+UPDATED_AT = (
+    "LEAST(now(), GREATEST(r.fm, CASE WHEN r.replied THEN r.fm + r.frt END, CASE WHEN r.resolved THEN"
+    " r.fm + r.frt + r.res + CASE WHEN r.fm < now() - interval '9 days' THEN interval '2 days'"
+    " ELSE interval '0' END END))"
+)
+
+
+def generate(count: int, *, days: int, chunk: int) -> float:
+    """Insert ``count`` tickets (with customers, messages and events) in chunks, with a progress bar,
+    then fold them into the metrics facts. Returns the seconds the fold took."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     tiers = ensure_tiers()
@@ -91,6 +101,27 @@ def generate(count: int, *, days: int, chunk: int) -> None:
                 " analytics_stageduration"
             )
         progress.update(task, advance=1)
+    return fold_facts()
+
+
+def fold_facts() -> float:
+    """Fold every ticket into ``TicketFacts`` (what the minute job does incrementally), with a
+    progress bar; returns the seconds it took."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as progress:
+        task = progress.add_task("ticket facts (full fold)", total=None)
+        started = time.perf_counter()
+        fold_ticket_facts(
+            full=True, progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
+        seconds = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+            cursor.execute(f"{vacuum} analytics_ticketfacts, analytics_ticketfactswatermark")
+    return seconds
 
 
 def ensure_agents(tiers: list[Tier]) -> list[int]:
@@ -169,7 +200,7 @@ def insert_tickets(
             "team_id": "(%(teams)s::bigint[])[1 + (r.t * %(tier_count)s)::int %% %(tier_count)s]",
             "first_message_at": "r.fm",
             "created_at": "r.fm",
-            "updated_at": "now()",
+            "updated_at": UPDATED_AT,
             "first_response_at": "CASE WHEN r.replied THEN r.fm + r.frt END",
             "resolved_at": "CASE WHEN r.resolved THEN r.fm + r.frt + r.res END",
             "closed_at": "CASE WHEN r.resolved AND r.fm < now() - interval '9 days' THEN r.fm + r.frt + r.res + interval '2 days' END",
@@ -326,6 +357,7 @@ def insert_events(low: int, high: int) -> None:
 def clear(write: Callable[[str], object] = print) -> None:
     """Delete generated rows (and the rows that point at them; the FKs do not cascade in SQL)."""
     dependents = [
+        "analytics_ticketfacts",
         "analytics_stageduration",
         "analytics_patternalertticket",
         "tickets_ticketevent",

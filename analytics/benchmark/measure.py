@@ -38,6 +38,7 @@ def measure(*, repeat: int, write: Callable[[str], object] = print, year: bool =
     last_year = MetricFilters.last_days(365, grain="week")
     measurements: list[tuple[str, Callable[[], object]]] = [
         ("stage summary refresh (job, incremental)", jobs.refresh_stage_durations),
+        ("ticket facts fold (job, incremental)", jobs.refresh_ticket_facts),
         ("dashboard: open per stage/tier/team + oldest", dashboard.open_tickets),
         ("dashboard: time in stage, 7 days (p50/p90)", dashboard.stage_times),
         ("dashboard: SLA at risk/breached", dashboard.sla_status),

@@ -92,3 +92,12 @@ def calendar_cte(calendars: Mapping[int, BusinessCalendar] | None = None) -> tup
         nulls = ", ".join("NULL::int[]" for _ in ARRAYS)
         return f"{COLUMNS} AS (SELECT NULL::bigint, NULL::text, {nulls} WHERE false)", params
     return f"{COLUMNS} AS (VALUES " + ", ".join(values) + ")", params
+
+
+def calendar_fingerprint(calendars: Mapping[int, BusinessCalendar]) -> str:
+    """A short digest of what the business clock reads, to tell when folded business seconds
+    were computed with other calendars."""
+    import hashlib
+
+    described = sorted((team_id, cal.time_zone, cal.arrays) for team_id, cal in calendars.items())
+    return hashlib.sha256(repr(described).encode()).hexdigest()[:32]

@@ -4,10 +4,13 @@
 everything a metric needs (durations, calendar and business hours, what the event log says:
 escalated to a senior tier, triaged, classification overridden, public replies, AI drafts used,
 accepted or discarded, CSAT responses; whether the customer's contact repeats an issue type
-within the repeat window). ``metric_table`` aggregates those rows per bucket (the period, the
-previous period, or each day/week) with ``percentile_cont`` and ``FILTER``; ``drilldown_ids``
-selects the tickets behind one number from the same rows, so a drill-down always lists exactly
-the tickets that were counted.
+within the repeat window). The rows come from ``analytics_ticketfacts`` (folded every minute,
+``analytics.facts``) for settled tickets and from the same ``facts_select`` on the fly for the
+tickets touched since the fold, so they are exact without reading the event log of the period.
+``aggregate_rows`` aggregates them per bucket (the period, the previous period, or each
+day/week) with ``percentile_cont`` and ``FILTER``; ``drilldown_ids`` selects the tickets behind
+one number from the same rows, so a drill-down always lists exactly the tickets that were
+counted.
 """
 
 from __future__ import annotations
@@ -18,13 +21,20 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from analytics.queries.calendar import BusinessCalendar, calendar_cte
+from analytics.queries.calendar import BusinessCalendar, calendar_cte, calendar_fingerprint, team_calendars
 from analytics.queries.definitions import (
-    DRAFT_ACCEPTED_SIMILARITY,
     DRILLDOWN,
     METRICS,
     METRICS_BY_KEY,
     Metric,
+)
+from analytics.queries.facts import (
+    FACT_COLUMNS,
+    WATERMARK_SQL,
+    dirty_sql,
+    facts_params,
+    facts_select,
+    watermark_params,
 )
 from analytics.queries.filters import MetricFilters
 
@@ -42,16 +52,6 @@ __all__ = [
 # Sorts for the percentiles and distinct counts stay in memory at this size.
 METRICS_WORK_MEM = "64MB"
 
-_EVENT_KINDS = (
-    "escalated",
-    "triaged",
-    "classification_overridden",
-    "reply_sent",
-    "draft_discarded",
-    "sla_breached",
-    "csat_received",
-)
-
 
 def per_ticket_sql(
     filters: MetricFilters,
@@ -68,118 +68,92 @@ def per_ticket_sql(
     ``bucket`` is an SQL expression over ``t`` naming the group each ticket falls in.
     """
     conditions, params = filters.ticket_conditions()
+    calendars = team_calendars() if calendars is None else calendars
     cal_sql, cal_params = calendar_cte(calendars)
     params.update(cal_params)
+    params["cal_fingerprint"] = calendar_fingerprint(calendars)
+    params.update(facts_params())
     params.update(
         {
             "start": start,
             "end": end,
-            "kinds": list(_EVENT_KINDS),
-            "accepted": DRAFT_ACCEPTED_SIMILARITY,
             "complaint_types": list(complaint_types),
             "repeat_days": repeat_days,
         }
     )
     join_customer = "JOIN tickets_customer c ON c.id = t.customer_id" if filters.needs_customer else ""
-    where = " AND ".join(["t.first_message_at >= %(start)s", "t.first_message_at < %(end)s", *conditions])
+    period = "t.first_message_at >= %(start)s AND t.first_message_at < %(end)s"
+    where = " AND ".join([period, *conditions])
+    # Settled tickets from the facts table; the ones touched since the fold (every ticket of the
+    # period before the first fold) on the fly, with the same SELECT the fold uses.
+    live = facts_select(
+        tickets_where=f"t.id IN (SELECT id FROM dirty) AND {where}",
+        events_where="e.ticket_id IN (SELECT id FROM dirty)",
+        join=join_customer,
+    )
+    facts = f"""
+        SELECT {", ".join(f"t.{column}" for column in FACT_COLUMNS)}
+        FROM analytics_ticketfacts t {join_customer}
+        WHERE {where} AND NOT EXISTS (SELECT 1 FROM dirty d WHERE d.id = t.ticket_id)
+        UNION ALL
+        {live}
+    """
     sql = f"""
     WITH {cal_sql},
+    {dirty_sql(unfolded_where=period)},
+    facts ({", ".join(FACT_COLUMNS)}) AS ({facts}),
     base AS (
-        SELECT t.id, t.customer_id, t.issue_type, t.team_id, t.first_message_at, t.first_response_at,
-               t.resolved_at, t.reopen_count, t.root_cause_id, t.sla_breached,
+        SELECT t.ticket_id AS id, t.customer_id, t.issue_type, t.team_id, t.first_message_at,
+               t.first_response_at, t.resolved_at, t.reopen_count, t.root_cause_id,
+               t.escalated, t.triaged, t.overridden, t.public_replies, t.drafts_used,
+               t.drafts_accepted, t.drafts_discarded, t.csat_n, t.csat_sum, t.csat_good,
+               t.first_response_business_s, t.resolution_business_s,
                (t.first_response_due_at IS NOT NULL OR t.resolution_due_at IS NOT NULL) AS has_sla,
-               -- A target passed counts even if no sweep flagged it (yet).
-               (COALESCE(t.first_response_at, now()) > t.first_response_due_at
-                OR COALESCE(t.resolved_at, now()) > t.resolution_due_at) AS sla_late,
-               (t.sentiment = 'frustrated' OR t.sentiment_score < 0
-                OR t.issue_type = ANY(%(complaint_types)s)) AS complaint,
+               -- A target passed counts even if no sweep flagged it (yet): the clock part.
+               (t.sla_missed_settled
+                OR (t.first_response_at IS NULL AND now() > t.first_response_due_at) IS TRUE
+                OR (t.resolved_at IS NULL AND now() > t.resolution_due_at) IS TRUE) AS sla_missed,
+               (t.negative_sentiment OR t.issue_type = ANY(%(complaint_types)s)) AS complaint,
+               (t.first_message_at - t.prev_contact_at <= make_interval(days => %(repeat_days)s))
+                   IS TRUE AS is_repeat,
                {bucket} AS bucket
-        FROM tickets_ticket t {join_customer}
-        WHERE {where}
-    ),
-    ev AS (
-        SELECT e.ticket_id,
-            bool_or(e.kind = 'escalated' AND COALESCE((e.data->>'to_tier_is_senior')::boolean,
-                                                      (e.data->>'to_senior')::boolean,
-                                                      tier.is_senior, false)) AS escalated,
-            bool_or(e.kind = 'triaged') AS triaged,
-            bool_or(e.kind = 'classification_overridden') AS overridden,
-            bool_or(e.kind = 'sla_breached') AS sla_event,
-            count(*) FILTER (WHERE e.kind = 'reply_sent'
-                             AND NOT COALESCE((e.data->>'is_auto')::boolean, false)) AS public_replies,
-            count(*) FILTER (WHERE e.kind = 'reply_sent'
-                             AND jsonb_typeof(e.data->'draft_similarity') = 'number') AS drafts_used,
-            count(*) FILTER (WHERE e.kind = 'reply_sent'
-                             AND jsonb_typeof(e.data->'draft_similarity') = 'number'
-                             AND (e.data->>'draft_similarity')::float >= %(accepted)s) AS drafts_accepted,
-            count(*) FILTER (WHERE e.kind = 'draft_discarded') AS drafts_discarded,
-            count(*) FILTER (WHERE e.kind = 'csat_received'
-                             AND jsonb_typeof(e.data->'score') = 'number') AS csat_n,
-            sum((e.data->>'score')::float) FILTER (WHERE e.kind = 'csat_received'
-                             AND jsonb_typeof(e.data->'score') = 'number') AS csat_sum,
-            count(*) FILTER (WHERE e.kind = 'csat_received' AND jsonb_typeof(e.data->'score') = 'number'
-                             AND (e.data->>'score')::float >= 4) AS csat_good
-        FROM tickets_ticketevent e
-        JOIN base b ON b.id = e.ticket_id
-        LEFT JOIN routing_tier tier ON e.kind = 'escalated' AND tier.slug = e.data->>'to_tier'
-        -- No event of a ticket precedes its first message: the time bound lets the (kind, at)
-        -- index skip the history before the period.
-        WHERE e.kind = ANY(%(kinds)s) AND e.at >= %(start)s
-        GROUP BY e.ticket_id
-    ),
-    history AS (
-        SELECT h.id,
-               h.first_message_at - lag(h.first_message_at) OVER (
-                   PARTITION BY h.customer_id, h.issue_type ORDER BY h.first_message_at, h.id
-               ) <= make_interval(days => %(repeat_days)s) AS is_repeat
-        FROM tickets_ticket h
-        WHERE h.customer_id IN (SELECT customer_id FROM base) AND h.issue_type <> ''
-          AND h.first_message_at < %(end)s
-          AND h.first_message_at >= %(start)s - make_interval(days => %(repeat_days)s)
+        FROM facts t
     ),
     joined AS (
         -- Each instant is turned into local seconds once ("le": since Monday 2001-01-01 in the
         -- team's time zone); OFFSET 0 keeps them plain columns so the business clock inlines
         -- as float arithmetic.
-        SELECT b.*, ev.escalated, ev.triaged, ev.overridden, ev.public_replies, ev.drafts_used,
-               ev.drafts_accepted, ev.drafts_discarded, ev.csat_n, ev.csat_sum, ev.csat_good,
-               ev.sla_event, history.is_repeat, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
+        SELECT b.*, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
                date_part('epoch', (b.first_message_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fm_le,
                date_part('epoch', (b.first_response_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fr_le,
                date_part('epoch', (b.resolved_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS rs_le
         FROM base b
-        LEFT JOIN ev ON ev.ticket_id = b.id
-        LEFT JOIN history ON history.id = b.id
         LEFT JOIN cal ON cal.team_id = b.team_id
         OFFSET 0
     ),
     rows AS MATERIALIZED (
         SELECT j.id, j.bucket, j.customer_id, j.root_cause_id, j.complaint, j.has_sla,
             date_part('epoch', j.first_response_at - j.first_message_at) AS frt_s,
-            CASE WHEN j.cal_team IS NULL THEN date_part('epoch', j.first_response_at - j.first_message_at)
+            -- Folded business seconds while the calendars are the ones they were folded with.
+            CASE WHEN %(calendars_folded)s THEN j.first_response_business_s
+                 WHEN j.cal_team IS NULL THEN date_part('epoch', j.first_response_at - j.first_message_at)
                  WHEN j.fr_le IS NULL THEN NULL
                  ELSE GREATEST(analytics_business_clock(j.fr_le, j.cum, j.a1, j.b1, j.a2, j.b2)
                                - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
             END AS frt_bh,
             date_part('epoch', j.resolved_at - j.first_message_at) AS res_s,
-            CASE WHEN j.cal_team IS NULL THEN date_part('epoch', j.resolved_at - j.first_message_at)
+            CASE WHEN %(calendars_folded)s THEN j.resolution_business_s
+                 WHEN j.cal_team IS NULL THEN date_part('epoch', j.resolved_at - j.first_message_at)
                  WHEN j.rs_le IS NULL THEN NULL
                  ELSE GREATEST(analytics_business_clock(j.rs_le, j.cum, j.a1, j.b1, j.a2, j.b2)
                                - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
             END AS res_bh,
             j.resolved_at IS NOT NULL AS resolved,
-            COALESCE(j.escalated, false) AS escalated,
-            COALESCE(j.triaged, false) AS triaged,
-            COALESCE(j.overridden, false) AS overridden,
-            (j.resolved_at IS NOT NULL AND j.reopen_count = 0 AND COALESCE(j.public_replies, 0) = 1) AS fcr,
-            COALESCE(j.drafts_used, 0) AS drafts_used,
-            COALESCE(j.drafts_accepted, 0) AS drafts_accepted,
-            COALESCE(j.drafts_discarded, 0) AS drafts_discarded,
-            COALESCE(j.csat_n, 0) AS csat_n,
-            COALESCE(j.csat_sum, 0) AS csat_sum,
-            COALESCE(j.csat_good, 0) AS csat_good,
-            (j.sla_breached OR COALESCE(j.sla_event, false) OR COALESCE(j.sla_late, false)) AS sla_missed,
-            COALESCE(j.is_repeat, false) AS is_repeat
+            j.escalated, j.triaged, j.overridden,
+            (j.resolved_at IS NOT NULL AND j.reopen_count = 0 AND j.public_replies = 1) AS fcr,
+            j.drafts_used, j.drafts_accepted, j.drafts_discarded, j.csat_n, j.csat_sum, j.csat_good,
+            j.sla_missed,
+            j.is_repeat
         FROM joined j
     )
     """
@@ -220,12 +194,26 @@ _AGGREGATES = """
 """
 
 
+def execute_rows(cursor: Any, sql: str, params: dict[str, Any], *, work_mem: bool = True) -> None:
+    """Run a ``per_ticket_sql`` statement: one query reads the facts watermark (passed to the
+    statement as values) and, inside a transaction (``work_mem``), sets the work memory."""
+    if work_mem:
+        # The percentiles and distinct counts sort in memory rather than spill to disk.
+        cursor.execute(
+            f"SELECT wm.*, set_config('work_mem', %(work_mem)s, true) FROM ({WATERMARK_SQL}) wm",
+            {"work_mem": METRICS_WORK_MEM},
+        )
+    else:
+        cursor.execute(WATERMARK_SQL)
+    row = cursor.fetchone()
+    mark = watermark_params(row[0], row[1], row[2], current_calendars=params["cal_fingerprint"])
+    cursor.execute(sql, {**params, **mark})
+
+
 def aggregate_rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run ``sql`` (a ``per_ticket_sql``) plus the aggregates; one dict of raw sums per bucket."""
     with transaction.atomic(), connection.cursor() as cursor:
-        # The percentiles and distinct counts sort in memory rather than spill to disk.
-        cursor.execute(f"SET LOCAL work_mem = '{METRICS_WORK_MEM}'")
-        cursor.execute(sql + _AGGREGATES, params)
+        execute_rows(cursor, sql + _AGGREGATES, params)
         columns = [col.name for col in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:

@@ -126,7 +126,7 @@ def drilldown_ids(
         ORDER BY bucket DESC, id DESC LIMIT %(limit)s OFFSET %(offset)s
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        metrics.execute_rows(cursor, sql, params, work_mem=False)
         rows = cursor.fetchall()
     return [row[0] for row in rows], (rows[0][1] if rows else 0)
 

@@ -5,7 +5,7 @@ from django.db.models import F
 
 from analytics.benchmark.generate import clear, generate
 from analytics.benchmark.measure import measure
-from analytics.models import StageDuration
+from analytics.models import StageDuration, TicketFacts
 from tickets.models import Ticket, TicketEvent
 
 
@@ -19,6 +19,7 @@ def test_generated_history_is_consistent_and_measurable():
     assert not tickets.filter(first_response_at__lt=F("first_message_at")).exists()
     assert TicketEvent.objects.filter(ticket__in=tickets, kind="created").count() == 300
     assert StageDuration.objects.exists()
+    assert TicketFacts.objects.count() == 300
     lines = []
     measure(repeat=1, write=lines.append)
     assert any(line.startswith("metrics, 30 days") for line in lines)
