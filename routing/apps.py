@@ -12,36 +12,9 @@ class RoutingConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from routing import config
-        from routing.models import (
-            ActionRule,
-            BusinessCalendar,
-            BusinessInterval,
-            Holiday,
-            IssueType,
-            RoutingRule,
-            SlaPolicy,
-            Team,
-            Thresholds,
-            Tier,
-            VipLevel,
-            VipRule,
-        )
+        from routing.models import BusinessCalendar, BusinessInterval, Holiday
 
-        models = (
-            ActionRule,
-            BusinessCalendar,
-            BusinessInterval,
-            Holiday,
-            IssueType,
-            RoutingRule,
-            SlaPolicy,
-            Team,
-            Thresholds,
-            Tier,
-            VipLevel,
-            VipRule,
-        )
-        for model in models:
+        for model in (*config.CONFIG_MODELS, BusinessCalendar, BusinessInterval, Holiday):
             post_save.connect(
                 config.forget, sender=model, dispatch_uid=f"forget-config-save-{model.__name__}"
             )

@@ -40,6 +40,8 @@ from routing.models import (
     VipRule,
 )
 
+# The rows a snapshot is read from; saving or deleting one of them drops the snapshot (apps.py).
+CONFIG_MODELS = (ActionRule, IssueType, RoutingRule, SlaPolicy, Team, Thresholds, Tier, VipLevel, VipRule)
 CONFIG_TTL = 60.0
 VERSION_SEQUENCE = "routing_config_version"
 
