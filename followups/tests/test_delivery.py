@@ -2,16 +2,16 @@
 
 import email
 import socket
-import threading
 from email import policy
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django_q.models import Schedule
 
 from followups import actions
 from followups.tests.factories import raw_email
+from helpdesk.testing import run_concurrently
 from tickets import actions as ticket_actions
 from tickets.models import Message, TicketEvent
 from tickets.tests.factories import MessageFactory, TicketFactory, UserFactory
@@ -144,24 +144,8 @@ def test_two_workers_delivering_the_same_message_at_once_send_it_once(smtp_serve
     # The reply was delivered on commit already; queue it again and race two workers on it.
     smtp_server.messages.clear()
     Message.objects.filter(pk=reply.pk).update(delivery_status=Message.Delivery.QUEUED, delivery_attempts=0)
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def worker():
-        try:
-            barrier.wait()
-            actions.deliver_message(reply.pk)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    deliver = partial(actions.deliver_message, reply.pk)
+    run_concurrently(deliver, deliver)
     assert len(smtp_server.messages) == 1
     reply.refresh_from_db()
     assert reply.delivery_status == Message.Delivery.SENT and reply.delivery_attempts == 1

@@ -1,17 +1,16 @@
 """Follow-ups: scheduled on resolve, cancelled on reopen, sent exactly once, CSAT that acts."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
-from django.db import connection
 from django.utils import timezone
 
 from followups import actions, jobs, queries, tokens
 from followups.models import CsatResponse, FollowUp
 from followups.tests.factories import FollowUpFactory, FollowUpTemplateFactory
 from helpdesk.errors import InvalidInput
+from helpdesk.testing import run_concurrently
 from routing.models import IssueType, Thresholds
 from tickets import actions as ticket_actions
 from tickets.models import Message, Ticket, TicketEvent
@@ -108,24 +107,7 @@ def test_a_followup_on_a_channel_without_outbound_is_recorded_as_not_deliverable
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_running_the_due_job_at_once_send_each_followup_exactly_once():
     followups = [FollowUpFactory(due_at=timezone.now() - timedelta(minutes=1)) for _ in range(6)]
-    barrier = threading.Barrier(2)
-    handled, errors = [], []
-
-    def worker():
-        try:
-            barrier.wait()
-            handled.append(jobs.send_due_followups())
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    handled = run_concurrently(jobs.send_due_followups, jobs.send_due_followups)
     assert sum(handled) == 6
     assert len(mail.outbox) == 6
     assert Message.objects.filter(metadata__has_key="followup_id").count() == 6

@@ -1,10 +1,8 @@
 """Assignment: least-loaded available agent with the skill; never twice, never past capacity."""
 
-import threading
-
 import pytest
-from django.db import connection
 
+from helpdesk.testing import run_concurrently
 from routing import assignment
 from routing.engine import route_ticket
 from routing.models import AgentProfile
@@ -29,25 +27,12 @@ def test_two_threads_assigning_from_one_queue_never_double_assign_nor_exceed_cap
     install_default_workflow()
     agents = [agent_in("general", username=f"a{i}", capacity=2) for i in range(3)]
     tickets = queued(10)
-    barrier = threading.Barrier(2)
-    errors = []
 
     def worker():
-        try:
-            barrier.wait()
-            while assignment.assign_next_ticket(team("frontline")) is not None:
-                pass
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        while assignment.assign_next_ticket(team("frontline")) is not None:
+            pass
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_concurrently(worker, worker)
     assigned = TicketEvent.objects.filter(kind=TicketEvent.Kind.ASSIGNED, ticket__in=tickets)
     per_ticket = {}
     for event in assigned:

@@ -1,12 +1,11 @@
 """The SLA sweep: clocks start at routing, pause on the customer, warn and breach exactly once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
+from helpdesk.testing import run_concurrently
 from routing import config, jobs, sla_clocks
 from routing.engine import route_ticket
 from routing.models import Escalation, SlaClock, SlaPolicy, Thresholds
@@ -34,24 +33,7 @@ def test_two_concurrent_sweeps_escalate_a_breached_ticket_exactly_once():
     agent_in("specialist", username="spec")
     ticket = routed()
     make_due(ticket)
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def sweep():
-        try:
-            barrier.wait()
-            jobs.run_sla_sweep()
-        except Exception as exc:  # surfaced below: a thread's exception would be lost otherwise
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_concurrently(jobs.run_sla_sweep, jobs.run_sla_sweep)
     events = TicketEvent.objects.filter(ticket=ticket)
     assert events.filter(kind=TicketEvent.Kind.SLA_BREACHED, data__target="first_response").count() == 1
     assert Escalation.objects.filter(ticket=ticket, trigger=Escalation.Trigger.SLA).count() == 1

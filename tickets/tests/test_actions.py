@@ -1,12 +1,12 @@
 """Actions: each state change validates, saves, and writes its event."""
 
-import threading
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from helpdesk.errors import IllegalTransition, InvalidInput
+from helpdesk.testing import run_concurrently
 from tickets import actions, intake
 from tickets.models import CustomerIdentity, Message, RootCause, Ticket, TicketEvent
 from tickets.tests.factories import (
@@ -78,24 +78,9 @@ def test_assigning_and_unassigning_record_events_and_move_the_stage(open_ticket,
 def test_two_concurrent_claims_leave_one_assignee_and_two_events():
     ticket = TicketFactory()
     first, second = UserFactory(username="first"), UserFactory(username="second")
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def claim(user):
-        try:
-            barrier.wait()
-            actions.assign_ticket(ticket, agent=user, actor=user)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=claim, args=(user,)) for user in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_concurrently(
+        *(partial(actions.assign_ticket, ticket, agent=user, actor=user) for user in (first, second))
+    )
     ticket.refresh_from_db()
     assigned = list(ticket.events.filter(kind="assigned").order_by("id").values_list("data", flat=True))
     assert len(assigned) == 2

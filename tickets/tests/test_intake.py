@@ -1,13 +1,13 @@
 """Intake: one entry for every channel, idempotent, threaded, identity-resolving."""
 
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from helpdesk.errors import InvalidInput
+from helpdesk.testing import run_concurrently
 from tickets import intake
 from tickets.models import Customer, CustomerIdentity, Message, Ticket, TicketEvent
 from tickets.tests.factories import CustomerFactory, OrderFactory, TicketFactory
@@ -46,24 +46,8 @@ def test_the_same_message_twice_returns_the_same_ticket_and_stores_one_message()
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_deliveries_of_one_message_store_it_once():
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def deliver():
-        try:
-            barrier.wait()
-            results.append(intake.receive(inbound(external_id="<race@example.org>")))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    message = inbound(external_id="<race@example.org>")
+    results = run_concurrently(partial(intake.receive, message), partial(intake.receive, message))
     assert Message.objects.filter(external_id="<race@example.org>").count() == 1
     assert Ticket.objects.count() == 1
     assert sorted(r.created for r in results) == [False, True]
