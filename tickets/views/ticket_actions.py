@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from followups.actions.followups import followup_delay_hours
 from helpdesk.errors import HelpdeskError
 from helpdesk.http import HtmxHttpRequest
 from routing import approvals, escalation, triage
@@ -242,7 +243,8 @@ def resolve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
     except HelpdeskError as error:
         return _refuse(request, ticket, error_text(error), status=error.status)
-    return _answer(request, ticket, "Resolved. The follow-up goes out in 48 hours.")
+    hours = followup_delay_hours(ticket.issue_type)
+    return _answer(request, ticket, f"Resolved. The follow-up goes out in {hours} hours.")
 
 
 @require_POST
