@@ -19,7 +19,7 @@ from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
 from routing import alerts, placement
 from routing.models import Approval, RoutingRule
 from routing.models.rules import APPROVER_ROLES
-from tickets import actions, events
+from tickets import actions, events, permissions
 from tickets.models import Message, Notification, Ticket, TicketEvent
 
 ROLES = [value for value, _ in APPROVER_ROLES]
@@ -45,6 +45,7 @@ def request_approval(
     rule: RoutingRule | None = None,
 ) -> Approval:
     """Open an approval for ``role`` on ``ticket`` and notify everyone who may decide it."""
+    permissions.check_support_staff(_user(requested_by), "ask for approvals")
     if role not in ROLES:
         raise InvalidInput(f"Unknown approving role {role!r}; use one of {', '.join(ROLES)}.", field="role")
     if amount is not None and amount < 0:

@@ -23,7 +23,7 @@ from django.utils.module_loading import import_string
 
 from helpdesk.errors import IllegalTransition, InvalidInput
 from helpdesk.queue import enqueue_on_commit
-from tickets import events
+from tickets import events, permissions
 from tickets.intake import sanitize_html
 from tickets.models import Customer, CustomerIdentity, Message, RootCause, Ticket, TicketEvent
 
@@ -112,6 +112,7 @@ def reply_to_ticket(
     the reply policy raises (``NotAllowed``, ``ApprovalRequired``...). A held reply is stored
     with delivery status "held" and is released by the approval that unblocks it.
     """
+    permissions.check_support_staff(author, "reply to customers")
     if not body.strip():
         raise InvalidInput("The reply is empty.", field="body")
     ticket = _lock(ticket)
@@ -225,6 +226,7 @@ def discard_held_reply(message: Message, *, actor: AbstractBaseUser | None, reas
 @transaction.atomic
 def add_internal_note(ticket: Ticket, *, body: str, author: AbstractBaseUser) -> Message:
     """Add a note only agents see. It is never sent and never counts as a response."""
+    permissions.check_support_staff(author, "add notes")
     if not body.strip():
         raise InvalidInput("The note is empty.", field="body")
     ticket = _lock(ticket)
@@ -245,6 +247,7 @@ def add_internal_note(ticket: Ticket, *, body: str, author: AbstractBaseUser) ->
 def change_priority(
     ticket: Ticket, *, priority: int, actor: AbstractBaseUser | None, reason: str = ""
 ) -> Ticket:
+    permissions.check_support_staff(actor, "change a ticket's priority")
     if priority not in Ticket.Priority.values:
         raise InvalidInput(f"Unknown priority {priority}.", field="priority")
     ticket = _lock(ticket)
@@ -263,6 +266,7 @@ def change_priority(
 @transaction.atomic
 def change_status(ticket: Ticket, *, status: str, actor: AbstractBaseUser | None) -> Ticket:
     """Move between open and pending. Resolving, closing and reopening have their own actions."""
+    permissions.check_support_staff(actor, "change a ticket's status")
     if status not in (Ticket.Status.OPEN, Ticket.Status.PENDING):
         raise InvalidInput("Use resolve, close or reopen for that status.", field="status")
     ticket = _lock(ticket)
@@ -292,7 +296,27 @@ def assign_ticket(
     actor: AbstractBaseUser | None,
     actor_kind: str | None = None,
 ) -> Ticket:
-    """Assign ``ticket`` to ``agent`` (None unassigns). The row lock makes concurrent claims serial."""
+    """Assign ``ticket`` to ``agent`` (None unassigns) on ``actor``'s say.
+
+    Raises ``NotAllowed`` unless ``actor`` takes it, lets go of their own, or is a senior agent or
+    above (``permissions.check_assign``, read on the locked row so concurrent claims are serial).
+    """
+    ticket = _lock(ticket)
+    permissions.check_assign(actor, ticket, agent)
+    return do_assign_ticket(ticket, agent=agent, actor=actor, actor_kind=actor_kind)
+
+
+@transaction.atomic
+def do_assign_ticket(
+    ticket: Ticket,
+    *,
+    agent: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None,
+    actor_kind: str | None = None,
+) -> Ticket:
+    """Assign without asking who may: for routing's own moves (an escalation releasing an
+    assignee who does not serve the new team, the engine placing a ticket), which ``actor``
+    set off but did not choose. Everything a person asks for goes through ``assign_ticket``."""
     ticket = _lock(ticket)
     if not ticket.is_open:
         raise IllegalTransition("Only open tickets can be assigned.")
@@ -341,6 +365,7 @@ def resolve_ticket(
 
     Raises ``InvalidInput`` naming the missing field. Schedules the follow-up after commit.
     """
+    permissions.check_support_staff(actor, "resolve tickets")
     if resolution_method not in Ticket.ResolutionMethod.values:
         raise InvalidInput("Choose how the ticket was resolved.", field="resolution_method")
     if root_cause is None and root_cause_name.strip():
@@ -387,6 +412,7 @@ def reopen_ticket(
     recovery: bool = False,
 ) -> Ticket:
     """Reopen a resolved or closed ticket. ``recovery`` flags it for service recovery (bad CSAT)."""
+    permissions.check_support_staff(actor, "reopen tickets")
     ticket = _lock(ticket)
     if ticket.is_open:
         if recovery and not ticket.needs_recovery:
@@ -426,6 +452,7 @@ def close_ticket(
     ticket: Ticket, *, actor: AbstractBaseUser | None, actor_kind: str | None = None, reason: str = ""
 ) -> Ticket:
     """Close a ticket for good (after a good CSAT, or by hand). Open tickets are resolved first."""
+    permissions.check_support_staff(actor, "close tickets")
     ticket = _lock(ticket)
     if ticket.status == Ticket.Status.CLOSED:
         return ticket
