@@ -11,6 +11,7 @@ approval, or is refused; ``OUTBOUND_DELIVERY`` is the job that delivers it on it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,6 +53,18 @@ class OutboundReply:
 class ReplyDecision:
     SEND = "send"
     HOLD = "hold"
+
+
+@dataclass(frozen=True)
+class PolicyAnswer:
+    """A reply policy's full answer (a bare ``ReplyDecision`` string means just the decision)."""
+
+    decision: str
+    # The money the reply commits as the policy read it (its words, not only the declared field);
+    # stored on the message so later replies on the ticket are summed with it.
+    commits_amount: Decimal | None = None
+    # Called with the stored message in the same transaction: binds a held reply to its approval.
+    on_stored: Callable[[Message], None] | None = None
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -118,7 +131,7 @@ def reply_to_ticket(
     ticket = _lock(ticket)
     if ticket.status == Ticket.Status.CLOSED:
         raise TicketClosed()
-    decision = import_string(settings.REPLY_POLICY)(
+    answer = import_string(settings.REPLY_POLICY)(
         OutboundReply(
             ticket=ticket,
             body=body,
@@ -128,8 +141,11 @@ def reply_to_ticket(
             is_auto=is_auto,
         )
     )
+    if not isinstance(answer, PolicyAnswer):
+        answer = PolicyAnswer(decision=answer, commits_amount=commits_amount)
+    commits_amount = answer.commits_amount
     now = timezone.now()
-    held = decision == ReplyDecision.HOLD
+    held = answer.decision == ReplyDecision.HOLD
     message = Message.objects.create(
         ticket=ticket,
         direction=Message.Direction.OUTBOUND,
@@ -144,6 +160,8 @@ def reply_to_ticket(
         draft_similarity=draft_similarity,
         metadata={"commits_amount": str(commits_amount)} if commits_amount is not None else {},
     )
+    if answer.on_stored is not None:
+        answer.on_stored(message)
     actor_kind = "ai" if author_kind == Message.AuthorKind.AI else None
     if held:
         events.record(
@@ -199,14 +217,26 @@ def _mark_sent(ticket: Ticket, message: Message, *, actor, actor_kind, set_pendi
 
 
 @transaction.atomic
-def release_held_reply(message: Message, *, actor: AbstractBaseUser | None) -> Message:
-    """Send a reply that was held for approval (called by the approval that unblocks it)."""
+def release_held_reply(
+    message: Message, *, actor: AbstractBaseUser | None, body: str | None = None
+) -> Message:
+    """Send a reply that was held for approval (called by the approval that unblocks it).
+
+    ``body`` is the approved text when it differs from the held one (the approval took out a
+    "needs approval" sentence); the held text stays in ``metadata["held_body"]``, and the HTML
+    version is dropped so the customer cannot get the old words from it.
+    """
     message = Message.objects.select_for_update().select_related("ticket").get(pk=message.pk)
     if message.delivery_status != Message.Delivery.HELD:
         return message
     ticket = _lock(message.ticket)
     message.delivery_status = Message.Delivery.QUEUED
-    message.save(update_fields=["delivery_status"])
+    updates = ["delivery_status"]
+    if body is not None and body.strip() and body.strip() != message.body:
+        message.metadata = {**message.metadata, "held_body": message.body}
+        message.body, message.body_html = body.strip(), ""
+        updates += ["metadata", "body", "body_html"]
+    message.save(update_fields=updates)
     _mark_sent(ticket, message, actor=actor, actor_kind=None, set_pending=True, now=timezone.now())
     return message
 

@@ -288,7 +288,9 @@ def test_patch_cannot_set_resolved_and_cannot_touch_a_resolved_ticket(manager_cl
 
 def test_a_reply_is_sent_and_sets_the_ticket_pending(manager_client):
     ticket = TicketFactory()
-    response = manager_client.post(f"{TICKETS}{ticket.pk}/replies/", {"body": "It ships today."}, format="json")
+    response = manager_client.post(
+        f"{TICKETS}{ticket.pk}/replies/", {"body": "It ships today."}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["direction"] == "outbound" and not response.json()["is_internal"]
     ticket.refresh_from_db()
