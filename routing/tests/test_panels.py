@@ -13,7 +13,7 @@ from routing.models import Approval, SlaClock
 from routing.tests.factories import TriagedTicketFactory, agent_in, tier, vip_customer
 from tickets import actions
 from tickets.models import Notification, Ticket
-from tickets.notifications import notify, set_muted_kinds
+from tickets.notifications import notify
 from tickets.tests.factories import RootCauseFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("workflow")
@@ -125,6 +125,8 @@ def test_notifications_about_one_ticket_are_one_line_with_a_count(manager):
 
 
 def test_a_muted_kind_is_not_delivered_and_can_be_unmuted(manager):
+    from tickets.notifications import set_muted_kinds
+
     ticket = routed()
     response = _client(manager).post("/tickets/notifications/mutes/", {"kinds": ["sla"]})
     assert response.status_code == 302
