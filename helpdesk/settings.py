@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "routing",
     "followups",
     "analytics",
+    "store",
 ]
 
 MIDDLEWARE = [
