@@ -13,6 +13,7 @@ from analytics import queries
 from analytics.export import write_csv
 from analytics.forms import MetricFiltersForm
 from analytics.permissions import ViewsMetrics
+from analytics.queries.proactive import proactive_outreach
 
 FILTER_PARAMETERS = [
     OpenApiParameter("start", OpenApiTypes.DATE, description="First day (default: 29 days before end)."),
@@ -44,6 +45,7 @@ class MetricsView(APIView):
             **report["current"],
             "previous": report["previous"],
             "definitions": {metric.key: metric.definition for metric in queries.METRICS},
+            **proactive_outreach(filters.start_at, filters.end_at),
         }
         if request.query_params.get("series") in ("1", "true", "yes"):
             body["series"] = queries.metrics_series(filters, context)
