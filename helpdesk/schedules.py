@@ -54,4 +54,9 @@ SCHEDULES: list[Job] = [
         cron="* * * * *",
         why="Folds touched tickets into the per-ticket facts the metrics aggregate, so they stay fast.",
     ),
+    Job(
+        "resolution.jobs.resolve_quiet_tickets",
+        cron="*/15 * * * *",
+        why="An AI answer the customer did not come back on resolves the ticket (AI_QUIET_HOURS).",
+    ),
 ]
