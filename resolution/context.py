@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from resolution import passages
 from routing import config
+from routing import policies as passages
 from routing.models import PolicyVersion
 from routing.triage import extraction
 from tickets.models import Message, Order, Ticket

@@ -10,6 +10,7 @@ where used, as the inbox views do (``tickets`` does not depend on ``routing`` at
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -163,9 +164,7 @@ class Story:
         if plan.follow_up and plan.variant < AI_WRITE_BACK_VARIANTS:
             if not self.step(plan.gaps[2]):
                 return False
-            message = plan.inbound(1)
-            message.body = AI_NOT_HELPED
-            intake.receive(message)
+            intake.receive(replace(plan.inbound(1), body=AI_NOT_HELPED))
             self.outcomes["AI answer did not help"] += 1
             self.ticket.refresh_from_db()
             return not self.ticket.handled_by_ai

@@ -3,10 +3,10 @@ that answers the question; nothing relevant found means no AI reply."""
 
 from __future__ import annotations
 
-from resolution import passages
 from resolution.context import Context
 from resolution.facts import Answer, Fact
 from resolution.flows.common import closing, greeting
+from routing import policies as passages
 
 
 def _quote(context: Context, flow: str) -> Answer:

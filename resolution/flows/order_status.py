@@ -13,10 +13,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from resolution import passages
 from resolution.context import Context
 from resolution.facts import Answer, Fact, format_date
 from resolution.flows.common import closing, greeting
+from routing import policies as passages
 from tickets.models import Order
 
 FLOW = "order_status"

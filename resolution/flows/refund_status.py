@@ -6,10 +6,11 @@ else (a refund still to be decided, a partial refund without records) goes to a 
 
 from __future__ import annotations
 
-from resolution import passages, records
+from resolution import records
 from resolution.context import Context
 from resolution.facts import Answer, Fact, format_amount, format_date
 from resolution.flows.common import closing, greeting
+from routing import policies as passages
 from tickets.models import Order
 
 FLOW = "refund_status"

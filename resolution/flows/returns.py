@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from resolution import passages, records
+from resolution import records
 from resolution.context import Context
 from resolution.facts import Answer, format_date
 from routing import config
+from routing import policies as passages
 from tickets.models import Order
 
 FLOW = "returns"
