@@ -59,4 +59,14 @@ SCHEDULES: list[Job] = [
         cron="*/15 * * * *",
         why="An AI answer the customer did not come back on resolves the ticket (AI_QUIET_HOURS).",
     ),
+    Job(
+        "store.jobs.run_proactive",
+        cron="* * * * *",
+        why="Delayed or failed shipments reach the customer before they ask (one message per order and event).",
+    ),
+    Job(
+        "store.jobs.retry_webhooks",
+        cron="*/5 * * * *",
+        why="Store webhooks that arrived before their order (or whose job was lost) are processed again.",
+    ),
 ]

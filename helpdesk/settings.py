@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "routing",
     "followups",
     "analytics",
+    "store",
     "resolution",
 ]
 
@@ -283,6 +284,15 @@ WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 6))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
 # Inbound webhook timestamps older (or further in the future) than this are refused.
 WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", 300))
+
+# --- store connection -------------------------------------------------------------------------
+# Fernet key for connection secrets kept in the database; blank derives one from SECRET_KEY.
+STORE_CREDENTIALS_KEY = os.environ.get("STORE_CREDENTIALS_KEY", "")
+STORE_TIMEOUT_SECONDS = float(os.environ.get("STORE_TIMEOUT_SECONDS", 15))
+# Retries of a throttled (429 / THROTTLED) store call before the agent sees "rate limited".
+STORE_MAX_RETRIES = int(os.environ.get("STORE_MAX_RETRIES", 4))
+# Longest single backoff sleep, so a request from the inbox never hangs for a minute.
+STORE_MAX_BACKOFF_SECONDS = float(os.environ.get("STORE_MAX_BACKOFF_SECONDS", 8))
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -10,9 +10,11 @@ from followups import urls as followups_urls
 from helpdesk import views
 from resolution import urls as resolution_urls
 from routing import urls as routing_urls
+from store import urls as store_urls
 from tickets import urls as tickets_urls
 
 api_v1 = [
+    *store_urls.api_urlpatterns,
     *tickets_urls.api_urlpatterns,
     *routing_urls.api_urlpatterns,
     *followups_urls.api_urlpatterns,
@@ -32,4 +34,5 @@ urlpatterns = [
     path("followups/", include(followups_urls)),
     path("analytics/", include(analytics_urls)),
     path("ai/", include(resolution_urls)),
+    path("store/", include(store_urls)),
 ]
