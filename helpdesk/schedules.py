@@ -60,6 +60,11 @@ SCHEDULES: list[Job] = [
         why="Folds touched tickets into the per-ticket facts the metrics aggregate, so they stay fast.",
     ),
     Job(
+        "resolution.jobs.resolve_quiet_tickets",
+        cron="*/15 * * * *",
+        why="An AI answer the customer did not come back on resolves the ticket (AI_QUIET_HOURS).",
+    ),
+    Job(
         "store.jobs.run_proactive",
         cron="* * * * *",
         why="Delayed or failed shipments reach the customer before they ask (one message per order and event).",

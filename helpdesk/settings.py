@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "followups",
     "analytics",
     "store",
+    "resolution",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,13 @@ TRIAGE_MODEL_DIR = Path(os.environ.get("TRIAGE_MODEL_DIR", BASE_DIR / "var" / "m
 INTAKE_PIPELINE = "routing.pipeline.drain"
 # Asked before any outbound reply leaves: send, hold for approval, or refuse (routing's guardrails).
 REPLY_POLICY = "routing.guards.check_reply"
+# Called with a ticket (or a batch) once routing gave it to the AI tier: the resolution flows.
+AI_RESOLUTION = "resolution.actions.resolve_with_ai"
+# An AI-answered ticket the customer does not write back on is resolved after this many hours.
+AI_QUIET_HOURS = int(os.environ.get("AI_QUIET_HOURS", "48"))
+# Queued (with the ticket id) after every public reply that is not an auto-acknowledgement:
+# the brief's summary is rebuilt so "what has been done" stays true.
+AFTER_REPLY_JOBS = ["routing.triage.jobs.refresh_summary"]
 # Delivers an outbound message on its channel (a django-q2 job path).
 OUTBOUND_DELIVERY = "followups.jobs.deliver_message"
 

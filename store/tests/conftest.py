@@ -19,14 +19,18 @@ def fake_store():
 def shopify(db, fake_store):
     from store.tests.factories import StoreConnectionFactory
 
-    return StoreConnectionFactory(kind="shopify", shop_domain="demo.myshopify.com", api_base_url=fake_store.url)
+    return StoreConnectionFactory(
+        kind="shopify", shop_domain="demo.myshopify.com", api_base_url=fake_store.url
+    )
 
 
 @pytest.fixture
 def woo(db, fake_store):
     from store.tests.factories import StoreConnectionFactory
 
-    return StoreConnectionFactory(kind="woocommerce", shop_domain="woo.example.com", api_base_url=fake_store.url)
+    return StoreConnectionFactory(
+        kind="woocommerce", shop_domain="woo.example.com", api_base_url=fake_store.url
+    )
 
 
 @pytest.fixture(autouse=True)
