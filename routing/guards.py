@@ -28,6 +28,11 @@ from tickets.actions import OutboundReply, PolicyAnswer, ReplyDecision
 from tickets.models import Message, Ticket
 
 GUARDED_SIGNALS = ("legal", "safety", "reputation", "policy_exception")
+# Actions that move money (a return refunds, a cancellation refunds): their rule's amount cap
+# applies to the amount at stake. Answering a question moves none, so an order's total (which
+# triage records as the amount at stake) does not stop AI from saying where the order is; a
+# reply that commits money is still held by the approval check below.
+MONEY_ACTIONS = frozenset({"start_return", "cancel_order"})
 DEFAULT_APPROVER = "manager"
 
 
@@ -60,7 +65,7 @@ def allowing_action_rule(ticket: Ticket, *, rules=None) -> ActionRule | None:
             continue
         if rule.requires_order and not ticket.order_id:
             continue
-        amount = ticket.amount_at_stake
+        amount = ticket.amount_at_stake if rule.action in MONEY_ACTIONS else None
         if amount is not None and amount > 0 and (rule.amount_cap is None or amount > rule.amount_cap):
             continue
         return rule

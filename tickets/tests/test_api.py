@@ -462,3 +462,14 @@ def test_create_api_key_prints_a_working_key_once_per_name():
     assert client.get(TICKETS).status_code == 200
     with pytest.raises(CommandError):
         call_command("create_api_key", "cli-shop", stdout=StringIO())
+
+
+def test_a_posted_message_answers_at_once_with_its_ticket_received(api_client):
+    """The request stores the message; triage and routing follow in workers, so the answer
+    shows the ticket in stage "received", untriaged, and the list filters on that stage."""
+    response = api_client.post(MESSAGES, message_payload(), format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["stage"] == "received" and body["issue_type"] == ""
+    listed = api_client.get(TICKETS, {"stage": "received"}).json()["results"]
+    assert [row["id"] for row in listed] == [body["id"]]
