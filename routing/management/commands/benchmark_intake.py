@@ -26,6 +26,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -249,6 +250,8 @@ class Command(BaseCommand):
             "DATABASE_URL": os.environ.get("DATABASE_URL") or self.database_url(),
         }
         bin_dir = Path(sys.executable).parent
+        log = open(Path(tempfile.gettempdir()) / f"benchmark_intake-{self.run_id}.log", "w")  # noqa: SIM115
+        self.stdout.write(f"Server output: {log.name}")
         web = subprocess.Popen(
             [
                 str(bin_dir / "gunicorn"),
@@ -264,13 +267,15 @@ class Command(BaseCommand):
             ],
             cwd=settings.BASE_DIR,
             env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "qcluster"],
             cwd=settings.BASE_DIR,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
