@@ -122,11 +122,15 @@ def per_ticket_sql(
     joined AS (
         -- Each instant is turned into local seconds once ("le": since Monday 2001-01-01 in the
         -- team's time zone); OFFSET 0 keeps them plain columns so the business clock inlines
-        -- as float arithmetic.
+        -- as float arithmetic. Only while the folded business seconds are stale: otherwise
+        -- the time zone conversions would be computed for every row and never read.
         SELECT b.*, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
-               date_part('epoch', (b.first_message_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fm_le,
-               date_part('epoch', (b.first_response_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fr_le,
-               date_part('epoch', (b.resolved_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS rs_le
+               CASE WHEN NOT %(calendars_folded)s THEN date_part('epoch',
+                   (b.first_message_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') END AS fm_le,
+               CASE WHEN NOT %(calendars_folded)s THEN date_part('epoch',
+                   (b.first_response_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') END AS fr_le,
+               CASE WHEN NOT %(calendars_folded)s THEN date_part('epoch',
+                   (b.resolved_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') END AS rs_le
         FROM base b
         LEFT JOIN cal ON cal.team_id = b.team_id
         OFFSET 0
