@@ -13,6 +13,8 @@ from analytics import queries
 from analytics.export import write_csv
 from analytics.forms import MetricFiltersForm
 from analytics.permissions import ViewsMetrics
+from analytics.queries.ai import ai_metrics
+from analytics.queries.proactive import proactive_outreach
 
 FILTER_PARAMETERS = [
     OpenApiParameter("start", OpenApiTypes.DATE, description="First day (default: 29 days before end)."),
@@ -46,8 +48,10 @@ class MetricsView(APIView):
             "previous_period": report["previous_period"],
             "filters": filters.as_query(),
             **report["current"],
+            **ai_metrics(filters),
             "previous": report["previous"],
             "definitions": {metric.key: metric.definition for metric in queries.METRICS},
+            **proactive_outreach(filters.start_at, filters.end_at),
         }
         if with_series:
             body["series"] = series
