@@ -159,7 +159,7 @@ class Scenario:
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "order_status",
-        14,
+        28,
         ("Where is my order #{order}?", "Order #{order} status", "Any update on my order?"),
         (
             "Hi, I ordered the {product} last week (order #{order}) and haven't received a shipping "
@@ -397,7 +397,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "product_question",
-        5,
+        7,
         ("Question about {product}", "Is the {product} dishwasher safe?", "Product question"),
         (
             "Is the {product} dishwasher safe? And does it come with a warranty?",
@@ -410,7 +410,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "policy_question",
-        3,
+        5,
         ("Return policy for sale items", "Shipping to Switzerland?", "Warranty terms"),
         (
             "What's your return policy for items bought on sale? I bought the {product} on Black Friday.",

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from resolution import records
 from resolution.context import Context
 from resolution.facts import Answer, Fact, format_date
 from resolution.flows.common import closing, greeting
@@ -95,7 +96,12 @@ def _sentence(order: Order, context: Context, facts: list[Fact]) -> tuple[str, s
     if state in (F.SHIPPED, F.IN_TRANSIT):
         shipped = format_date(order.shipped_at)
         line = f"Your order #{order.number} is on its way {_tracking(order, source, facts)}."
-        if shipped:
+        scan = records.last_scan(order)
+        if scan is not None:
+            when = format_date(scan.at)
+            facts.append(Fact("date", when, f"carrier scan of order #{order.number}", "last scan"))
+            line += f" The last scan: {scan.text}, on {when}."
+        elif shipped:
             facts.append(Fact("date", shipped, source, "shipped"))
             line += f" The last update: handed to {order.carrier} on {shipped}."
         return line, ""
