@@ -19,6 +19,11 @@ class Job:
 
 SCHEDULES: list[Job] = [
     Job(
+        "routing.pipeline.drain",
+        cron="* * * * *",
+        why="Backstop: received messages whose wake-up was lost (a crashed worker) are still routed.",
+    ),
+    Job(
         "routing.triage.jobs.retry_failed_triage",
         cron="*/5 * * * *",
         why="A ticket whose triage failed (or whose job was lost) is triaged again.",
