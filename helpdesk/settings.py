@@ -256,10 +256,7 @@ REPLY_POLICY = "routing.guards.check_reply"
 # Called with a ticket (or a batch) once routing gave it to the AI tier: the resolution flows.
 AI_RESOLUTION = "resolution.actions.resolve_with_ai"
 # An AI-answered ticket the customer does not write back on is resolved after this many hours.
-AI_QUIET_HOURS = int(os.environ.get("AI_QUIET_HOURS", "48"))
-# Queued (with the ticket id) after every public reply that is not an auto-acknowledgement:
-# the brief's summary is rebuilt so "what has been done" stays true.
-AFTER_REPLY_JOBS = ["routing.triage.jobs.refresh_summary"]
+AI_QUIET_HOURS = int(os.environ.get("AI_QUIET_HOURS", "24"))
 # Delivers an outbound message on its channel (a django-q2 job path).
 OUTBOUND_DELIVERY = "followups.jobs.deliver_message"
 
