@@ -168,13 +168,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "helpdesk.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "helpdesk.errors.api_exception_handler",
+    # helpdesk/throttling.py: one atomic counter per client and window, shared by every web
+    # process when CACHE_URL points at Redis (docs/deploy.md).
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "helpdesk.throttling.AgentRateThrottle",
+        "helpdesk.throttling.IntegrationRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
         "user": os.environ.get("API_THROTTLE_USER", "1200/min"),
+        # Per API key: a store replaying a sales-day backlog sends hundreds a second.
+        "integration": os.environ.get("API_THROTTLE_INTEGRATION", "30000/min"),
         "widget": os.environ.get("WIDGET_THROTTLE", "30/min"),
     },
 }
@@ -200,7 +205,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if os.environ.get("CACHE_URL", "").startswith("redis://"):
+if os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -275,6 +280,11 @@ WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 6))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
 # Inbound webhook timestamps older (or further in the future) than this are refused.
 WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", 300))
+
+# --- deployment -------------------------------------------------------------------------------
+# docs/deploy.md. collectstatic writes here; gunicorn's settings are in gunicorn.conf.py.
+if os.environ.get("STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["STATIC_ROOT"])
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
