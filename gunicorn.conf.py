@@ -9,7 +9,10 @@ import os
 # helpdesk/__init__.py limits numpy to one BLAS thread per worker process.
 
 
-bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+bind = (
+    os.environ.get("GUNICORN_BIND")
+    or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+)
 workers = int(os.environ.get("WEB_CONCURRENCY", 2))
 worker_class = "sync"
 # A sync worker serves one request at a time; the slowest page is well under a second, so

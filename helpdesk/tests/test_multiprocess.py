@@ -6,6 +6,7 @@ followed up once and announced to a webhook once, however the work was spread.
 """
 
 import json
+import subprocess
 import threading
 import time
 import urllib.request
@@ -22,6 +23,7 @@ from django.utils import timezone
 from followups.models import FollowUp, WebhookSubscription
 from followups.models.channels import WebhookEvent
 from helpdesk.tests.processes import (
+    BASE_DIR,
     BIN,
     REDIS_SERVER,
     free_port,
@@ -169,6 +171,14 @@ def test_two_web_and_two_worker_processes_do_everything_exactly_once(tmp_path, m
             )
 
         wait_for(lambda: set(routed()) == set(tickets), "every ticket routed", processes)
+        health = subprocess.run(
+            [str(BIN / "python"), "manage.py", "worker_health"],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert health.returncode == 0 and health.stdout.count("workers") == 2, health.stdout + health.stderr
 
         # Resolve the tickets still open; both clusters schedule follow-ups and post webhooks.
         use_redis_broker(monkeypatch, redis_url)

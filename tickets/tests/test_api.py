@@ -427,7 +427,12 @@ def test_requests_above_the_rate_are_throttled_with_429(api_client, settings):
 def test_an_api_key_has_its_own_budget_apart_from_the_agents(api_client, agent, settings):
     with_rates(settings, integration="2/min", user="100/min")
     cache.clear()
-    key_codes = [api_client.post(MESSAGES, message_payload(external_id=f"<t-{i}@example.org>"), format="json").status_code for i in range(3)]
+    key_codes = [
+        api_client.post(
+            MESSAGES, message_payload(external_id=f"<t-{i}@example.org>"), format="json"
+        ).status_code
+        for i in range(3)
+    ]
     throttled = api_client.get(TICKETS)
     agent_code = session_client(agent).get(TICKETS).status_code
     cache.clear()
