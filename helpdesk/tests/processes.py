@@ -131,6 +131,8 @@ def wait_until_up(process: Process, url: str, timeout: float = 90) -> None:
         try:
             urllib.request.urlopen(https_request(url), timeout=2)
             return
+        except urllib.error.HTTPError:
+            return  # it answered
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.25)
     raise AssertionError(f"{process.name} did not answer within {timeout}s:\n{process.output()}")

@@ -9,6 +9,7 @@ import json
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +44,7 @@ pytestmark = [
 ]
 
 MESSAGES = 24
+THROTTLE = 60  # requests per key per day, shared by both web servers
 WAIT_SECONDS = 240
 
 
@@ -74,6 +76,13 @@ def wait_for(condition, what: str, processes) -> None:
 
 
 def post_message(base: str, key: str, index: int) -> int:
+    try:
+        return _post_message(base, key, index)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _post_message(base: str, key: str, index: int) -> int:
     payload = {
         "channel": "email",
         "external_id": f"<multi-{index}@shop.example>",
@@ -123,6 +132,8 @@ def test_two_web_and_two_worker_processes_do_everything_exactly_once(tmp_path, m
         TRIAGE_BACKEND="routing.triage.backends.heuristic.HeuristicBackend",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         GUNICORN_ACCESS_LOG="",
+        # One budget per key for both servers (the counter lives in the shared Redis cache).
+        API_THROTTLE_INTEGRATION=f"{THROTTLE}/day",
     )
     with ExitStack() as stack:
         redis = stack.enter_context(
@@ -156,6 +167,7 @@ def test_two_web_and_two_worker_processes_do_everything_exactly_once(tmp_path, m
             webs.append(base)
         processes = [redis, *workers]
 
+        day = timezone.now().date()
         # Each message goes to one server and, at the same moment, to the other (a client retrying
         # after a timeout, or a store sending twice).
         sends = [(webs[(i + copy) % 2], i) for i in range(MESSAGES) for copy in (0, 1)]
@@ -220,6 +232,11 @@ def test_two_web_and_two_worker_processes_do_everything_exactly_once(tmp_path, m
         )
         time.sleep(3)  # a late duplicate would arrive now
 
+        # The key's budget is shared: 2 × MESSAGES requests are spent, the rest of THROTTLE
+        # passes on either server and everything beyond it is refused with 429.
+        extra = [post_message(webs[i % 2], key, 0) for i in range(THROTTLE - 2 * MESSAGES + 8)]
+        same_window = timezone.now().date() == day
+
     receiver.shutdown()
     for worker in workers:  # the work really was shared, through Redis rather than the ORM broker
         assert "Processed" in worker.log.read_text(), f"{worker.name} ran no job"
@@ -232,5 +249,7 @@ def test_two_web_and_two_worker_processes_do_everything_exactly_once(tmp_path, m
     sent = FollowUp.objects.filter(status=FollowUp.Status.SENT)
     assert sent.exists() and sent.filter(message__isnull=True).count() == 0
     assert max(hooks_by_event().values()) == 1, "a webhook was delivered twice"
+    if same_window:  # a run across midnight UTC starts a new budget
+        assert Counter(extra) == {200: THROTTLE - 2 * MESSAGES, 429: 8}
     created = [hook for hook in WebhookReceiver.received if hook["event"] == "ticket.created"]
     assert {hook["data"]["ticket"]["id"] for hook in created} == set(tickets)
