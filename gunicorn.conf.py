@@ -6,7 +6,7 @@ HOST/PORT (or GUNICORN_BIND), WEB_CONCURRENCY (worker processes), GUNICORN_TIMEO
 
 import os
 
-# helpdesk/__init__.py limits numpy to one BLAS thread per worker process.
+# helpdesk/settings.py limits numpy to one BLAS thread per process (BLAS_THREADS overrides it).
 
 
 bind = (
