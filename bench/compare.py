@@ -43,7 +43,7 @@ PEER_VENV = HERE / ".venv-peer"
 PY = Path(sys.executable)
 # Pages slower than this are timed once; requests are abandoned after TIMEOUT_S.
 SLOW_MS = 5_000
-TIMEOUT_S = 180
+TIMEOUT_S = 60
 SECRET = "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
 
 
