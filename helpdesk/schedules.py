@@ -59,4 +59,19 @@ SCHEDULES: list[Job] = [
         cron="* * * * *",
         why="Folds touched tickets into the per-ticket facts the metrics aggregate, so they stay fast.",
     ),
+    Job(
+        "resolution.jobs.resolve_quiet_tickets",
+        cron="*/15 * * * *",
+        why="An AI answer the customer did not come back on resolves the ticket (AI_QUIET_HOURS).",
+    ),
+    Job(
+        "store.jobs.run_proactive",
+        cron="* * * * *",
+        why="Delayed or failed shipments reach the customer before they ask (one message per order and event).",
+    ),
+    Job(
+        "store.jobs.retry_webhooks",
+        cron="*/5 * * * *",
+        why="Store webhooks that arrived before their order (or whose job was lost) are processed again.",
+    ),
 ]

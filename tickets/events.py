@@ -25,6 +25,23 @@ WEBHOOK_KINDS = frozenset(
 )
 
 
+# Jobs of apps above ``tickets`` that run (after commit, with the event's pk) whenever an event of
+# a kind is recorded. Apps subscribe in their ``AppConfig.ready()``; ``tickets`` never names them.
+_SUBSCRIBERS: dict[str, list[str]] = {}
+
+
+def subscribe(kind: TicketEvent.Kind | str, job_path: str) -> None:
+    """Run ``job_path(event_pk)`` after every committed event of ``kind`` (idempotent per path)."""
+    paths = _SUBSCRIBERS.setdefault(str(kind), [])
+    if job_path not in paths:
+        paths.append(job_path)
+
+
+def _notify_subscribers(event: TicketEvent) -> None:
+    for path in _SUBSCRIBERS.get(str(event.kind), ()):
+        enqueue_on_commit(path, event.pk)
+
+
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
     # Decimals, datetimes and UUIDs become strings, so any action can pass its values as they are.
     return json.loads(json.dumps(dict(data), cls=DjangoJSONEncoder))
@@ -52,6 +69,7 @@ def record(
     event.save()
     if kind in WEBHOOK_KINDS:
         enqueue_on_commit("followups.jobs.dispatch_webhook_event", event.pk)
+    _notify_subscribers(event)
     return event
 
 
@@ -108,9 +126,12 @@ def record_many(
     payload = _jsonable(data or {})
     user = actor if actor is not None and actor.is_authenticated else None
     kind_of_actor = actor_kind or ("agent" if actor is not None else "system")
-    return TicketEvent.objects.bulk_create(
+    created = TicketEvent.objects.bulk_create(
         [
             TicketEvent(ticket_id=pk, kind=kind, actor=user, actor_kind=kind_of_actor, data=payload)
             for pk in ticket_ids
         ]
     )
+    for event in created:
+        _notify_subscribers(event)
+    return created

@@ -107,8 +107,13 @@ def _analyse(
         currency = order.currency if order is not None else ""
     customer_text = inputs.ticket_text.customer_text
     policy = brief.relevant_policy(result.issue_type, customer_text)
-    summary = backend.summarize(inputs.ticket_text.thread).text.strip() or drafts.summarize_thread(
-        inputs.ticket_text.thread
+    summary = drafts.summarize_ticket(
+        backend.summarize(inputs.ticket_text.thread).text.strip()
+        or drafts.summarize_thread(inputs.ticket_text.thread),
+        issue_type=result.issue_type,
+        order=brief.order_facts(order),
+        amount=amount,
+        currency=currency,
     )
     context = DraftContext(
         thread=inputs.ticket_text.thread,
@@ -370,3 +375,24 @@ def draft_reply(ticket: Ticket, *, backend: TriageBackend | None = None) -> str:
         locked.ai_brief = brief_data
         locked.save(update_fields=["ai_draft", "ai_brief", "updated_at"])
     return text
+
+
+@transaction.atomic
+def refresh_summary(ticket: Ticket) -> Ticket:
+    """Rebuild the summary after a reply (what has been done changed; the ask and facts did not
+    need a new classification). Keeps the triage's issue type and amount."""
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("order").get(pk=ticket.pk)
+    if ticket.triage_status != Ticket.TriageStatus.DONE:
+        return ticket
+    summary = drafts.summarize_ticket(
+        drafts.summarize_thread(brief.thread_of(ticket)),
+        issue_type=ticket.issue_type,
+        order=brief.order_facts(ticket.order),
+        amount=ticket.amount_at_stake,
+        currency=ticket.currency,
+    )[:2000]
+    if summary != ticket.ai_summary:
+        ticket.ai_summary = summary
+        ticket.ai_brief = {**ticket.ai_brief, "summary": summary}
+        ticket.save(update_fields=["ai_summary", "ai_brief", "updated_at"])
+    return ticket
