@@ -243,7 +243,10 @@ class MessageIntakeView(APIView):
                 metadata=values["metadata"],
             )
         )
-        ticket = queries.ticket_list(request.user).get(pk=result.ticket.pk)
+        # A new ticket is answered from the rows just written (nothing else is on it yet).
+        ticket = (
+            result.ticket if result.new_ticket else queries.ticket_list(request.user).get(pk=result.ticket.pk)
+        )
         ticket.message_id = result.message.pk
         return Response(
             IntakeResultSerializer(ticket).data,
