@@ -31,7 +31,9 @@ def test_valid_shopify_order_webhook_upserts_order_with_fulfilments_and_refunds(
 
 
 @pytest.mark.parametrize("kind", ["wrong", "missing", "tampered", "unknown shop"])
-def test_bad_shopify_hmac_is_refused_and_stores_nothing(client, shopify, kind, django_capture_on_commit_callbacks):
+def test_bad_shopify_hmac_is_refused_and_stores_nothing(
+    client, shopify, kind, django_capture_on_commit_callbacks
+):
     """A wrong, missing or stale signature (or an unknown shop) gets 401 and leaves no row behind."""
     options = {
         "wrong": {"secret": "not-the-secret"},
@@ -98,7 +100,9 @@ def test_fulfilment_before_its_order_waits_for_the_retry(client, shopify, django
     assert Fulfillment.objects.get().status == Fulfillment.Status.DELAYED
 
 
-def test_woocommerce_webhook_verified_stored_and_deduplicated(client, woo, django_capture_on_commit_callbacks):
+def test_woocommerce_webhook_verified_stored_and_deduplicated(
+    client, woo, django_capture_on_commit_callbacks
+):
     """Woo order.updated with a valid signature upserts; bad signature 401; same delivery id twice is a no-op."""
     with django_capture_on_commit_callbacks(execute=True):
         refused = post_woo(client, "order.updated", woo_order(), delivery_id="d-1", secret="wrong")
