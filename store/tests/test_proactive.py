@@ -17,7 +17,9 @@ NOON = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 def _outbound(customer_email: str):
     return Message.objects.filter(
-        ticket__customer__email=customer_email, direction=Message.Direction.OUTBOUND, ticket__tags__contains=["proactive"]
+        ticket__customer__email=customer_email,
+        direction=Message.Direction.OUTBOUND,
+        ticket__tags__contains=["proactive"],
     )
 
 
@@ -55,7 +57,10 @@ def test_failed_delivery_uses_its_own_rule(client, shopify, django_capture_on_co
         call_command("run_proactive")
     sent = ProactiveMessage.objects.get()
     assert sent.rule.trigger == ProactiveRule.Trigger.FULFILLMENT_FAILED
-    assert sent.status in (ProactiveMessage.Status.SENT, ProactiveMessage.Status.SCHEDULED)  # quiet hours may defer
+    assert sent.status in (
+        ProactiveMessage.Status.SENT,
+        ProactiveMessage.Status.SCHEDULED,
+    )  # quiet hours may defer
 
 
 def test_quiet_hours_defer_the_message_until_morning(client, shopify, django_capture_on_commit_callbacks):
@@ -89,7 +94,9 @@ def test_order_cancelled_by_the_store_is_explained(client, shopify, django_captu
     assert ProactiveMessage.objects.get().event_key.startswith("order_cancelled:")
 
 
-def test_a_customer_reply_threads_into_the_proactive_ticket(client, shopify, django_capture_on_commit_callbacks):
+def test_a_customer_reply_threads_into_the_proactive_ticket(
+    client, shopify, django_capture_on_commit_callbacks
+):
     from tickets import intake
 
     _deliver(client, django_capture_on_commit_callbacks, "f-5")
