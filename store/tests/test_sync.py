@@ -87,3 +87,16 @@ def test_secret_from_environment_wins(monkeypatch, shopify):
     monkeypatch.setenv("SHOP_TOKEN", "from-env")
     shopify.access_token_env = "SHOP_TOKEN"
     assert credentials.secret(shopify, "access_token") == "from-env"
+
+
+def test_demo_store_seeds_tickets_an_agent_can_refund(fake_store, db, manager):
+    from store import demo
+    from store.actions import request_order_action
+
+    fake_store.seed(orders=5)
+    report = demo.seed(fake_store.url, log=lambda text: None)
+    again = demo.seed(fake_store.url, log=lambda text: None)
+    assert report.orders == 5 and len(report.tickets) == 3
+    assert [t.pk for t in again.tickets] == [t.pk for t in report.tickets]
+    action = request_order_action(report.tickets[0], kind="refund", params={"amount": "5.00"}, actor=manager)
+    assert action.status == "succeeded"
