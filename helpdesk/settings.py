@@ -212,6 +212,10 @@ SPECTACULAR_SETTINGS = {
         "EscalationDirectionEnum": "routing.models.Escalation.Direction",
         "ApprovalStatusEnum": "routing.models.Approval.Status",
         "FulfillmentStatusEnum": "store.models.Fulfillment.Status",
+        "RefundStatusEnum": "store.models.Refund.Status",
+        "ReturnStatusEnum": "store.models.Return.Status",
+        "OrderActionStatusEnum": "store.models.OrderAction.Status",
+        "OrderActionKindEnum": "store.models.OrderAction.Kind",
     },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -29,7 +29,12 @@ if [ -z "${DATABASE_URL:-}" ]; then
   echo "Embedded PostgreSQL running in .pgdata/"
 fi
 $PY manage.py migrate --noinput || exit 1
+# The demo's Shopify: a loopback fake speaking the GraphQL Admin API (see docs/store.md).
+STORE_PORT=${STORE_PORT:-8765}
+$PY manage.py run_fake_store --port "$STORE_PORT" &
+pids+=($!)
 $PY manage.py seed_demo || exit 1
+$PY manage.py seed_demo_store --api-base-url "http://127.0.0.1:$STORE_PORT" || exit 1
 $PY manage.py sync_schedules || exit 1
 $PY manage.py qcluster &
 pids+=($!)
