@@ -26,12 +26,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 # --- core -------------------------------------------------------------------------------------
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` (scripts/run.sh) and the test settings turn it on.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production-0123456789abcdef"
+# How many reverse proxies in front of the app append to X-Forwarded-For. With the default of
+# none, the client is REMOTE_ADDR and the header is ignored: anyone can send it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -66,10 +70,23 @@ EMBEDDED_DATABASE_URL = f"postgres://postgres@{quote(str(PGDATA_DIR), safe='')}/
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or EMBEDDED_DATABASE_URL,
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", 60)),
-        conn_health_checks=True,
+        # Connections come from psycopg's pool (below), which needs CONN_MAX_AGE 0.
+        conn_max_age=0,
     )
 }
+# A pool per process, sized to its threads: a burst of requests waits up to DB_POOL_TIMEOUT
+# seconds for a connection instead of opening one each ("too many clients already").
+# DB_POOL_MAX_SIZE=0 turns the pool off (one connection per request, as before).
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", 8))
+if DB_POOL_MAX_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", 1)),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 10)),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", 60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 
@@ -176,7 +193,9 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
         "user": os.environ.get("API_THROTTLE_USER", "1200/min"),
         "widget": os.environ.get("WIDGET_THROTTLE", "30/min"),
+        "api_key_failure": os.environ.get("API_KEY_FAILURE_THROTTLE", "20/min"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Handoff API",
