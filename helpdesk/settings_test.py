@@ -9,4 +9,4 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 
-from helpdesk.settings import *  # noqa: E402, F403
+from helpdesk.settings import *  # noqa: F403
