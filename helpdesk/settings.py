@@ -196,6 +196,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "helpdesk.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "helpdesk.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
@@ -306,6 +311,9 @@ INBOUND_EMAIL_LOOP_LIMIT = int(os.environ.get("INBOUND_EMAIL_LOOP_LIMIT", 20))
 CSAT_TOKEN_MAX_AGE_DAYS = int(os.environ.get("CSAT_TOKEN_MAX_AGE_DAYS", 14))
 OUTBOUND_MAX_ATTEMPTS = int(os.environ.get("OUTBOUND_MAX_ATTEMPTS", 5))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 6))
+# Outbound webhooks go to public addresses only (helpdesk/outbound.py); tests turn this on to
+# post to their loopback receivers.
+OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", False)
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
 # Inbound webhook timestamps older (or further in the future) than this are refused.
 WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", 300))

@@ -8,5 +8,7 @@ The test runner itself still serves every request with DEBUG False.
 import os
 
 os.environ.setdefault("DEBUG", "1")
+# Outbound webhook tests post to loopback receivers; the policy tests turn this off again.
+os.environ.setdefault("OUTBOUND_ALLOW_PRIVATE_NETWORKS", "1")
 
 from helpdesk.settings import *  # noqa: F403
