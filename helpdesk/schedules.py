@@ -54,4 +54,9 @@ SCHEDULES: list[Job] = [
         cron="* * * * *",
         why="Folds touched tickets into the per-ticket facts the metrics aggregate, so they stay fast.",
     ),
+    Job(
+        "helpdesk.idempotency.purge_expired",
+        cron="17 * * * *",
+        why="Idempotency-Key answers are replayed for a day, then dropped.",
+    ),
 ]

@@ -50,6 +50,8 @@ ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 # Request bodies above this are refused with 413 (API and forms alike).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", 2 * 1024 * 1024))
+# How long an Idempotency-Key's stored answer is replayed (helpdesk/idempotency.py).
+IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", 24))
 MAX_MESSAGE_BODY_CHARS = int(os.environ.get("MAX_MESSAGE_BODY_CHARS", 100_000))
 
 if not DEBUG:
@@ -113,11 +115,14 @@ INSTALLED_APPS = [
     "followups",
     "analytics",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "helpdesk.middleware.RequestSizeLimitMiddleware",
+    "helpdesk.middleware.DatabaseOutageMiddleware",
+    "helpdesk.idempotency.IdempotencyKeyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +130,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its 429 page.
     "axes.middleware.AxesMiddleware",
@@ -146,6 +152,24 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Content-Security-Policy on every response (django-csp). Scripts only from our own static files;
+# images only from here: a remote image in customer HTML (a tracking pixel) never loads in the
+# inbox. Inline style attributes stay allowed (templates and htmx use them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- templates and HTMX -----------------------------------------------------------------------
 TEMPLATES = [
@@ -195,7 +219,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "helpdesk.schema.HandoffAutoSchema",
     "DEFAULT_PARSER_CLASSES": [
         "helpdesk.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
