@@ -1,10 +1,12 @@
 """``Idempotency-Key`` on every POST under /api/: a retried request gets the first answer again.
 
-The first request with a key claims it (a unique row), runs, and stores its response; a retry
-with the same key, caller and body gets that stored response (``Idempotent-Replayed: true``)
-and nothing runs twice. A retry while the first is still running gets 409 with Retry-After; the
-same key with a different body gets 422. Server errors (5xx) release the key so the client's
-retry runs for real. Keys are kept for ``IDEMPOTENCY_KEY_TTL_HOURS`` (``purge_expired``).
+A keyed request runs in one database transaction together with the stored answer: the work
+and its record commit together or not at all. A retry with the same key, caller and body gets
+the stored answer (``Idempotent-Replayed: true``) and nothing runs twice; a retry that arrives
+while the first is still running waits for it (a transaction-scoped advisory lock on the key)
+and then gets its answer. The same key with another body gets 422. A 5xx answer is rolled back
+and not stored, so the client's retry runs for real. Answers are kept for
+``IDEMPOTENCY_KEY_TTL_HOURS`` (``purge_expired``, scheduled).
 """
 
 from __future__ import annotations
@@ -14,23 +16,19 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from helpdesk.middleware import database_unavailable
 from helpdesk.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 MAX_KEY_CHARS = 255
-# A claim older than this whose request never finished (the process died) may be taken over.
-STALE_CLAIM = timedelta(minutes=2)
 
 
-def _error(detail: str, code: str, status: int, **headers: str) -> JsonResponse:
-    response = JsonResponse({"detail": detail, "code": code, "fields": {HEADER: [detail]}}, status=status)
-    for name, value in headers.items():
-        response[name] = value
-    return response
+def _error(detail: str, code: str, status: int) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code, "fields": {HEADER: [detail]}}, status=status)
 
 
 def _scope(request: HttpRequest, key: str) -> str:
@@ -41,35 +39,14 @@ def _scope(request: HttpRequest, key: str) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _claim(scope: str, fingerprint: str) -> tuple[IdempotentRequest | None, HttpResponse | None]:
-    """Claim the key (row, None) or answer from an earlier request (None, response)."""
-    try:
-        with transaction.atomic():
-            return IdempotentRequest.objects.create(scope=scope, fingerprint=fingerprint), None
-    except IntegrityError:
-        pass
-    with transaction.atomic():
-        row = IdempotentRequest.objects.select_for_update().filter(scope=scope).first()
-        if row is None:  # released between the insert and the read: claim it now
-            return IdempotentRequest.objects.create(scope=scope, fingerprint=fingerprint), None
-        if row.fingerprint != fingerprint:
-            return None, _error(
-                "This Idempotency-Key was used with a different request body.", "idempotency_key_reused", 422
-            )
-        if row.status_code is not None:
-            response = HttpResponse(bytes(row.body), status=row.status_code, content_type=row.content_type)
-            response["Idempotent-Replayed"] = "true"
-            return None, response
-        if timezone.now() - row.created_at < STALE_CLAIM:
-            return None, _error(
-                "A request with this Idempotency-Key is still being processed.",
-                "idempotency_in_flight",
-                409,
-                **{"Retry-After": "1"},
-            )
-        row.created_at = timezone.now()
-        row.save(update_fields=["created_at"])
-        return row, None
+def _replay(row: IdempotentRequest, fingerprint: str) -> HttpResponse:
+    if row.fingerprint != fingerprint:
+        return _error(
+            "This Idempotency-Key was used with a different request body.", "idempotency_key_reused", 422
+        )
+    response = HttpResponse(bytes(row.body), status=row.status_code, content_type=row.content_type)
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
 class IdempotencyKeyMiddleware:
@@ -84,27 +61,36 @@ class IdempotencyKeyMiddleware:
         if not key or len(key) > MAX_KEY_CHARS or not key.isprintable():
             return _error(f"{HEADER} must be 1 to {MAX_KEY_CHARS} printable characters.", "invalid", 400)
         fingerprint = hashlib.sha256(request.body).hexdigest()
-        row, answer = _claim(_scope(request, key), fingerprint)
-        if answer is not None:
-            return answer
+        scope = _scope(request, key)
         try:
+            return self._run_once(request, scope, fingerprint)
+        except (OperationalError, InterfaceError):
+            # Nothing was committed (the work and its record share the transaction): retry-safe.
+            return database_unavailable(request)
+
+    def _run_once(self, request: HttpRequest, scope: str, fingerprint: str) -> HttpResponse:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [scope])
+            row = IdempotentRequest.objects.filter(scope=scope).first()
+            if row is not None:
+                return _replay(row, fingerprint)
             response = self.get_response(request)
-        except BaseException:
-            IdempotentRequest.objects.filter(pk=row.pk).delete()
-            raise
-        if response.status_code >= 500 or getattr(response, "streaming", False):
-            IdempotentRequest.objects.filter(pk=row.pk).delete()
-            return response
-        IdempotentRequest.objects.filter(pk=row.pk).update(
-            status_code=response.status_code,
-            content_type=response.get("Content-Type", ""),
-            body=response.content,
-        )
+            if response.status_code >= 500 or getattr(response, "streaming", False):
+                transaction.set_rollback(True)
+                return response
+            IdempotentRequest.objects.create(
+                scope=scope,
+                fingerprint=fingerprint,
+                status_code=response.status_code,
+                content_type=response.get("Content-Type", ""),
+                body=response.content,
+            )
         return response
 
 
 def purge_expired(*, now=None) -> int:
-    """Delete keys past their time to live (a scheduled job); returns how many."""
+    """Delete answers past their time to live (a scheduled job); returns how many."""
     cutoff = (now or timezone.now()) - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     deleted, _ = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
     return deleted
