@@ -157,32 +157,56 @@ class SemanticBackend(HeuristicBackend):
             backend=self.name, model=f"{MODEL_NAME}+{head}", prompt_version=VERSION, fallback_reason=""
         )
 
-    def _predict(self, words: str, issue_types: Sequence[str]) -> tuple[str, float]:
+    def _best(self, probabilities: np.ndarray, issue_types: Sequence[str]) -> tuple[str, float]:
         """The most probable allowed type and its probability ("" when none is allowed)."""
-        probabilities = self.head.probabilities(self.encoder.encode([words]))[0]
         allowed = [i for i, slug in enumerate(self.head.classes) if slug in issue_types]
         if not allowed:
             return "", 0.0
         best = max(allowed, key=lambda i: probabilities[i])
         return self.head.classes[best], float(probabilities[best])
 
+    def _predict(self, words: str, issue_types: Sequence[str]) -> tuple[str, float]:
+        return self._best(self.head.probabilities(self.encoder.encode([words]))[0], issue_types)
+
     def classify(self, ticket: TicketText) -> Classification:
-        result = super().classify(ticket)
-        if self.encoder is None or result.confidence >= CUE_CONFIDENCE or result.language != "en":
+        return self.classify_many([ticket])[0]
+
+    def classify_many(self, tickets: Sequence[TicketText]) -> list[Classification]:
+        """Classify a batch: the cues per ticket, then one encoder pass (one matrix product per
+        layer) for every ticket the cues are unsure of, and one more for short follow-ups that
+        fall back on their thread's earlier words. Same result per ticket as one at a time."""
+        results = [HeuristicBackend.classify(self, ticket) for ticket in tickets]
+        if self.encoder is None:
+            return results
+        todo = {}
+        for i, (ticket, result) in enumerate(zip(tickets, results, strict=True)):
             # A strong cue stands; the model was trained on English only.
-            return result
-        words = semantic_text(ticket)
-        if not words.strip():
-            return result
-        label, probability = self._predict(words, ticket.issue_types)
-        earlier = [m.body for m in ticket.thread if m.author == "customer"][:-1]
-        if label == "other" and earlier:
+            if result.confidence < CUE_CONFIDENCE and result.language == "en":
+                words = semantic_text(ticket)
+                if words.strip():
+                    todo[i] = words
+        if not todo:
+            return results
+        rows = self.head.probabilities(self.encoder.encode(list(todo.values())))
+        labels = {i: self._best(row, tickets[i].issue_types) for i, row in zip(todo, rows, strict=True)}
+        earlier = {}
+        for i, (label, _) in labels.items():
             # A short follow-up ("any news?") keeps the type the thread already has.
-            earlier_text = text.head_and_tail(text.prepare(" ".join(earlier)), SEMANTIC_CHARS)
-            label, probability = self._predict(earlier_text, ticket.issue_types)
-            probability = probability * HISTORY_WEIGHT + 0.2
-        if not label:
-            return result
+            before = [m.body for m in tickets[i].thread if m.author == "customer"][:-1]
+            if label == "other" and before:
+                earlier[i] = text.head_and_tail(text.prepare(" ".join(before)), SEMANTIC_CHARS)
+        if earlier:
+            rows = self.head.probabilities(self.encoder.encode(list(earlier.values())))
+            for i, row in zip(earlier, rows, strict=True):
+                label, probability = self._best(row, tickets[i].issue_types)
+                labels[i] = (label, probability * HISTORY_WEIGHT + 0.2)
+        for i, (label, probability) in labels.items():
+            if label:
+                results[i] = self._relabel(results[i], label, probability)
+        return results
+
+    @staticmethod
+    def _relabel(result: Classification, label: str, probability: float) -> Classification:
         explanation = {
             **result.explanation,
             "semantic": {
