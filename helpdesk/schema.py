@@ -13,9 +13,8 @@ ErrorSerializer = inline_serializer(
         "detail": serializers.CharField(),
         "code": serializers.CharField(),
         "fields": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
             required=False,
-            help_text="For validation errors: the messages per field.",
+            help_text="For validation errors: the messages per field (nested for nested fields).",
         ),
     },
 )
