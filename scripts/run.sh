@@ -5,6 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# The demo is a development server: debug pages on unless the caller says otherwise.
+export DEBUG=${DEBUG:-1}
 PORT=${PORT:-8000}
 HOST=${HOST:-127.0.0.1}
 pids=()
