@@ -47,19 +47,18 @@ WITH messaged AS (
     FROM (SELECT 'messaged' AS kind, * FROM messaged UNION ALL SELECT 'comparable', * FROM comparable) g
 )
 SELECT kind, COUNT(*) AS orders, COUNT(*) FILTER (WHERE contacted) AS contacted FROM contacted GROUP BY kind
+UNION ALL
+SELECT 'sent', COUNT(*), 0 FROM store_proactivemessage
+WHERE status = 'sent' AND sent_at >= %(start)s AND sent_at < %(end)s
 """
 
 
 def proactive_outreach(start: datetime, end: datetime) -> dict[str, Any]:
     """``proactive_messages`` sent in ``[start, end)`` and ``contacts_avoided`` with its inputs."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*) FROM store_proactivemessage WHERE status = 'sent' AND sent_at >= %s AND sent_at < %s",
-            [start, end],
-        )
-        sent = cursor.fetchone()[0]
         cursor.execute(_SQL, {"start": start, "end": end, "window": CONTACT_WINDOW_DAYS})
         rows = {kind: (orders, contacted) for kind, orders, contacted in cursor.fetchall()}
+    sent = rows.get("sent", (0, 0))[0]
     messaged, messaged_contacted = rows.get("messaged", (0, 0))
     comparable, comparable_contacted = rows.get("comparable", (0, 0))
     rate = comparable_contacted / comparable if comparable else None

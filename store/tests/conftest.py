@@ -64,3 +64,14 @@ def order_ticket(shopify, fake_store):
         price=Decimal("250.00"),
     )
     return TicketFactory(customer=record.order.customer, order=record.order)
+
+
+@pytest.fixture
+def default_rules(db):
+    """The outreach rules the data migration installs (a transactional test elsewhere may have
+    flushed them, so tests that need them ask for them)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("store.migrations.0002_default_proactive_rules").create(apps, None)

@@ -10,7 +10,7 @@ from store.models import ProactiveMessage, ProactiveRule, StoreCustomer
 from store.tests.payloads import post_shopify, shopify_fulfillment, shopify_order
 from tickets.models import Message, Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_rules")]
 
 NOON = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
