@@ -214,9 +214,6 @@ def _mark_sent(ticket: Ticket, message: Message, *, actor, actor_kind, set_pendi
         },
     )
     enqueue_on_commit(settings.OUTBOUND_DELIVERY, message.pk)
-    if not message.is_auto:
-        for path in getattr(settings, "AFTER_REPLY_JOBS", ()):
-            enqueue_on_commit(path, ticket.pk)
 
 
 @transaction.atomic
