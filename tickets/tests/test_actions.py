@@ -77,7 +77,10 @@ def test_assigning_and_unassigning_record_events_and_move_the_stage(open_ticket,
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_claims_leave_one_assignee_and_two_events():
     ticket = TicketFactory()
-    first, second = UserFactory(username="first"), UserFactory(username="second")
+    first, second = (
+        UserFactory(username="first", roles=["agent"]),
+        UserFactory(username="second", roles=["agent"]),
+    )
     run_concurrently(
         *(partial(actions.assign_ticket, ticket, agent=user, actor=user) for user in (first, second))
     )
