@@ -25,7 +25,7 @@ from resolution.context import load_context
 from resolution.facts import Answer
 from resolution.models import AiResolution, AiReview, ReviewSampling
 from routing.automation import hand_to_people
-from routing.guards import AiNotAllowed, allowing_action_rule
+from routing.guards import AiNotAllowed, ai_blockers, allowing_action_rule
 from tickets import actions, events
 from tickets.models import Message, RootCause, Ticket, TicketEvent
 from tickets.queries import ROLE_ADMIN, ROLE_MANAGER, ROLE_SENIOR, has_role
@@ -59,14 +59,26 @@ def _resolve_one(ticket: Ticket) -> AiResolution | None:
     )
     if not (ticket.is_open and ticket.handled_by_ai and _unanswered(ticket)):
         return None
-    context = load_context(ticket)
-    answered = ticket.ai_resolutions.filter(outcome=AiResolution.Outcome.SENT).exclude(facts=[]).first()
+    earlier = list(
+        ticket.ai_resolutions.filter(outcome=AiResolution.Outcome.SENT).values_list("flow", "facts")
+    )
+    answered = next((flow for flow, facts in earlier if facts), None)
     if answered is not None:
         answer = Answer(
-            flow=answered.flow,
-            handoff=f"the customer wrote again after the AI's {answered.flow.replace('_', ' ')} answer",
+            flow=answered,
+            handoff=f"the customer wrote again after the AI's {answered.replace('_', ' ')} answer",
         )
-        return _refuse(ticket, answer, context.ticket.triage_confidence, keep_draft=True)
+        return _refuse(ticket, answer, ticket.triage_confidence, keep_draft=True)
+    context = load_context(ticket, asked_for_order_before=bool(earlier))
+    # Asked before the flow runs, because some flows act at the store (a return, a cancellation):
+    # nothing may happen on a ticket the AI may not handle alone.
+    blockers = ai_blockers(ticket)
+    rule = allowing_action_rule(ticket)
+    if blockers or rule is None:
+        why = "; ".join(blockers) or f"no action rule lets AI handle {ticket.issue_type or 'this'} alone"
+        return _refuse(
+            ticket, Answer(flow=ticket.issue_type or "none", handoff=why), ticket.triage_confidence
+        )
     answer = flows.compose(context)
     if answer.handoff:
         return _refuse(ticket, answer, ticket.triage_confidence)
@@ -74,7 +86,6 @@ def _resolve_one(ticket: Ticket) -> AiResolution | None:
     if problems:
         answer.handoff = "verifier: " + "; ".join(problems)
         return _refuse(ticket, answer, ticket.triage_confidence)
-    rule = allowing_action_rule(ticket)
     try:
         message = actions.reply_to_ticket(
             ticket, body=answer.body, author=None, author_kind=Message.AuthorKind.AI, commits_amount=None
@@ -147,7 +158,7 @@ def resolve_quiet_tickets(*, now=None) -> int:
     """Resolve AI-answered tickets whose customer has not written back within
     ``settings.AI_QUIET_HOURS`` (the answer was enough). Returns how many were resolved."""
     now = now or timezone.now()
-    cutoff = now - timedelta(hours=getattr(settings, "AI_QUIET_HOURS", 48))
+    cutoff = now - timedelta(hours=getattr(settings, "AI_QUIET_HOURS", 24))
     quiet = (
         Ticket.objects.open()
         .filter(handled_by_ai=True, last_agent_message_at__lte=cutoff, ai_resolutions__outcome="sent")

@@ -21,3 +21,19 @@ class RoutingConfig(AppConfig):
             post_delete.connect(
                 config.forget, sender=model, dispatch_uid=f"forget-config-del-{model.__name__}"
             )
+
+        # A reply changes "what has been done so far": the brief's summary is rebuilt.
+        from tickets import events
+        from tickets.models import TicketEvent
+
+        events.subscribe(TicketEvent.Kind.REPLY_SENT, "routing.triage.jobs.reply_sent")
+
+        # A policy edit drops the cached policy texts the AI quotes (routing.policies).
+        from routing.models import Policy, PolicyVersion
+        from routing.policies import forget_policies
+
+        for model in (Policy, PolicyVersion):
+            post_save.connect(forget_policies, sender=model, dispatch_uid=f"forget-policies-{model.__name__}")
+            post_delete.connect(
+                forget_policies, sender=model, dispatch_uid=f"forget-policies-del-{model.__name__}"
+            )

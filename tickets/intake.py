@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from helpdesk import queue
 from helpdesk.errors import InvalidInput
+from helpdesk.inputs import check_datetime, check_storable, safe_filename
 from tickets import events
 from tickets.models import (
     Attachment,
@@ -88,6 +89,8 @@ class IntakeResult:
 
 
 PHONE_DIGITS = re.compile(r"[^\d+]")
+# Channel metadata is a few levels deep; deeper is refused (it is stored as jsonb and rendered).
+METADATA_MAX_DEPTH = 10
 
 
 def normalize_email(email: str) -> str:
@@ -131,6 +134,26 @@ def validate(inbound: InboundMessage) -> None:
         raise InvalidInput(f"The body is longer than {limit} characters.", field="body")
     if len(inbound.external_id) > 255:
         raise InvalidInput("external_id is longer than 255 characters.", field="external_id")
+    # PostgreSQL cannot store NUL in text or jsonb: refuse here, naming the field, not in the INSERT.
+    texts = {
+        "body": inbound.body,
+        "body_html": inbound.body_html,
+        "subject": inbound.subject,
+        "external_id": inbound.external_id,
+        "thread_key": inbound.thread_key,
+        "order_number": inbound.order_number,
+        "references": list(inbound.references),
+        "sender": [inbound.sender.email, inbound.sender.phone, inbound.sender.handle, inbound.sender.name],
+        "attachments": [[a.filename, a.content_type] for a in inbound.attachments],
+    }
+    for name, value in texts.items():
+        check_storable(value, field=name)
+    check_storable(dict(inbound.metadata), field="metadata", max_depth=METADATA_MAX_DEPTH)
+    check_datetime(inbound.received_at, field="received_at")
+    for attachment in inbound.attachments:
+        # Channels reduce names to a safe basename; anything else would escape the upload folder.
+        if safe_filename(attachment.filename) != attachment.filename:
+            raise InvalidInput(f"Unsafe attachment name {attachment.filename!r}.", field="attachments")
 
 
 def _advisory_lock(*keys: str) -> None:
