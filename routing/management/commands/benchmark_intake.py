@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from routing import pipeline
@@ -494,7 +494,15 @@ class Command(BaseCommand):
         with Progress(transient=True) as progress:
             task = progress.add_task("Deleting generated tickets", total=len(ids))
             for start in range(0, len(ids), 2000):
-                with transaction.atomic():
-                    Ticket.objects.filter(pk__in=ids[start : start + 2000]).delete()
+                for attempt in range(5):
+                    try:
+                        with transaction.atomic():
+                            Ticket.objects.filter(pk__in=ids[start : start + 2000]).delete()
+                        break
+                    except OperationalError:
+                        # A job of the stopped workers may still hold a row (deadlock): retry.
+                        if attempt == 4:
+                            raise
+                        time.sleep(1)
                 progress.advance(task, min(2000, len(ids) - start))
         customers.delete()
