@@ -6,9 +6,10 @@ with ``SELECT ... FOR UPDATE SKIP LOCKED`` (several workers share the backlog, n
 another), and for each batch, in one transaction:
 
 1. triages the batch's tickets together (one classification call, one encoder pass);
-2. routes each ticket with one pinned configuration snapshot for the whole batch;
-3. calls ``after_routing`` for each routed ticket, the one hook where AI resolution flows slot in;
-4. clears the batch's marks in one UPDATE and publishes the intake ``created`` events.
+2. routes each ticket with one pinned configuration snapshot for the whole batch; tickets routed
+   to the AI tier get the AI resolution flows (``routing.jobs.ai_take_over``) after commit;
+3. clears the batch's marks in one UPDATE and publishes the events intake recorded (webhook
+   ``ticket.created``, subscribed jobs).
 
 A worker killed mid-batch rolls the whole batch back (its row locks go with its connection), so
 another worker claims the same messages again: nothing is lost, nothing is done twice. Side
@@ -40,6 +41,12 @@ BATCH_SIZE = 32
 # other jobs get a worker between two drains.
 RUN_SECONDS = 20.0
 DRAIN_JOB = "routing.pipeline.drain"
+# The events intake records without queueing their webhooks and subscribers: published here.
+INTAKE_EVENT_KINDS = (
+    TicketEvent.Kind.CREATED,
+    TicketEvent.Kind.STATUS_CHANGED,
+    TicketEvent.Kind.MESSAGE_RECEIVED,
+)
 
 
 @dataclass
@@ -117,33 +124,26 @@ def process_batch(size: int = BATCH_SIZE) -> BatchResult:
         events.publish(
             TicketEvent.objects.filter(
                 ticket_id__in={ticket_id for _, ticket_id, _ in claimed},
-                kind=TicketEvent.Kind.CREATED,
+                kind__in=INTAKE_EVENT_KINDS,
                 data__message_id__in=message_ids,
-            )
+            ).order_by("pk")
         )
     return result
 
 
 def _route_one(ticket: Ticket, *, message_id: int) -> RoutingDecision | None:
-    """Route one triaged ticket and run the post-routing hook, in a savepoint of the batch."""
+    """Route one triaged ticket in a savepoint of the batch. A ticket routed to the AI tier gets
+    ``routing.jobs.ai_take_over`` queued (the AI resolution flows, ``settings.AI_RESOLUTION``);
+    with the batch's other side effects it leaves as one job when the batch commits."""
     try:
         with transaction.atomic():
-            decision = route_ticket(ticket, trigger="message")
-            after_routing(ticket.pk, decision)
-            return decision
+            return route_ticket(ticket, trigger="message")
     except Exception as exc:
         logger.exception("Routing failed for ticket %s (message %s)", ticket.pk, message_id)
         from routing.triage import mark_triage_failed
 
         mark_triage_failed(ticket, reason=f"routing: {type(exc).__name__}: {exc}", backend="pipeline")
         return None
-
-
-def after_routing(ticket_id: int, decision: RoutingDecision) -> None:
-    """The one per-ticket hook after routing, inside the batch transaction: AI resolution flows
-    slot in here (they decide from ``decision`` whether the ticket is theirs). Side effects must
-    be queued with ``helpdesk.queue.enqueue_on_commit`` so they leave only if the batch commits.
-    Today it does nothing beyond what routing queued itself (``routing.jobs.ai_take_over``)."""
 
 
 def message_received(ticket_id: int, message_id: int) -> RoutingDecision | None:

@@ -108,10 +108,12 @@ def record_built(built: Sequence[TicketEvent], *, defer_webhooks: bool = False) 
 
 
 def publish(saved: Iterable[TicketEvent]) -> None:
-    """Fan the webhook kinds among ``saved`` out to the subscriptions, after commit."""
+    """Queue, after commit, what ``record`` queues for each of ``saved``: the webhook fan-out
+    for webhook kinds and the jobs subscribed to its kind."""
     for event in saved:
         if event.kind in WEBHOOK_KINDS:
             enqueue_on_commit("followups.jobs.dispatch_webhook_event", event.pk)
+        _notify_subscribers(event)
 
 
 def record_many(

@@ -354,6 +354,7 @@ def _store(inbound: InboundMessage) -> IntakeResult:
                     data={"from": Ticket.Status.PENDING, "to": Ticket.Status.OPEN},
                 )
             )
+
         ticket.save(update_fields=updates)
 
     message = Message.objects.create(
@@ -382,9 +383,11 @@ def _store(inbound: InboundMessage) -> IntakeResult:
             attachment.filename[:100] or "attachment", ContentFile(attachment.content), save=False
         )
         record.save()
+    for event in pending:
+        event.data["message_id"] = message.pk
     if new_ticket:
-        # The created event names its message: the pipeline publishes it (webhook
-        # ``ticket.created``) when it picks the message up, so the request queues no job for it.
+        # The events name their message: the pipeline publishes them (webhook ``ticket.created``,
+        # subscribed jobs) when it picks the message up, so the request queues no job for them.
         pending.insert(
             0,
             events.build(

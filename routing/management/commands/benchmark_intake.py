@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from routing import pipeline
@@ -157,7 +157,7 @@ class Command(BaseCommand):
         if not options["messages"] and not options["steady_seconds"]:
             return
         self.run_id = f"{int(time.time())}"
-        servers: list[subprocess.Popen] = []
+        self.servers: list[subprocess.Popen] = []
         key_row = None
         try:
             if options["url"]:
@@ -166,17 +166,16 @@ class Command(BaseCommand):
                 base, key = options["url"].rstrip("/"), options["api_key"]
             else:
                 key_row, key = create_api_key(f"burst-{self.run_id}")
-                base, servers = self.start_servers()
+                base = self.start_servers()
             self.base, self.key = base, key
-            self.servers = servers
             if options["messages"]:
                 self.burst(options["messages"], options["seconds"], options["clients"])
             if options["steady_seconds"]:
                 self.steady(options["steady_rate"], options["steady_seconds"], options["clients"])
         finally:
-            for server in servers:
+            for server in self.servers:
                 server.terminate()
-            for server in servers:
+            for server in self.servers:
                 try:
                     server.wait(timeout=20)
                 except subprocess.TimeoutExpired:
@@ -238,7 +237,9 @@ class Command(BaseCommand):
 
     # --- servers -------------------------------------------------------------------------------
 
-    def start_servers(self) -> tuple[str, list[subprocess.Popen]]:
+    def start_servers(self) -> str:
+        """Start gunicorn and qcluster (registered in ``self.servers`` at once, so they are
+        stopped even when the start fails); return the base URL."""
         port = _free_port()
         env = {
             **os.environ,
@@ -270,6 +271,7 @@ class Command(BaseCommand):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        self.servers.append(web)
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "qcluster"],
             cwd=settings.BASE_DIR,
@@ -277,23 +279,24 @@ class Command(BaseCommand):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        self.servers.append(worker)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 conn.request("GET", "/api/v1/health/")
                 if conn.getresponse().status < 500:
                     break
             except OSError:
                 time.sleep(0.25)
         else:
-            raise CommandError("gunicorn did not answer within 60 s")
+            raise CommandError("gunicorn did not answer within 300 s")
         self.stdout.write(
             f"Started gunicorn ({self.options['web_workers']} workers) on {base} and qcluster "
             f"({self.options['q_workers']} workers), one BLAS thread each."
         )
-        return base, [web, worker]
+        return base
 
     def database_url(self) -> str:
         from urllib.parse import quote
@@ -491,7 +494,15 @@ class Command(BaseCommand):
         with Progress(transient=True) as progress:
             task = progress.add_task("Deleting generated tickets", total=len(ids))
             for start in range(0, len(ids), 2000):
-                with transaction.atomic():
-                    Ticket.objects.filter(pk__in=ids[start : start + 2000]).delete()
+                for attempt in range(5):
+                    try:
+                        with transaction.atomic():
+                            Ticket.objects.filter(pk__in=ids[start : start + 2000]).delete()
+                        break
+                    except OperationalError:
+                        # A job of the stopped workers may still hold a row (deadlock): retry.
+                        if attempt == 4:
+                            raise
+                        time.sleep(1)
                 progress.advance(task, min(2000, len(ids) - start))
         customers.delete()
