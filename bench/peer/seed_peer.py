@@ -23,8 +23,9 @@ import workload  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from helpdesk.models import FollowUp, Queue, Ticket  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
+
+from helpdesk.models import FollowUp, Queue, Ticket  # noqa: E402
 
 BATCH = 5_000
 
