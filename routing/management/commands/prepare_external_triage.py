@@ -18,7 +18,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--banking77", nargs=2, metavar=("TRAIN_CSV", "TEST_CSV"), help="banking_data/train.csv and test.csv"
+            "--banking77",
+            nargs=2,
+            metavar=("TRAIN_CSV", "TEST_CSV"),
+            help="banking_data/train.csv and test.csv",
         )
         parser.add_argument("--clinc150", metavar="DATA_FULL_JSON", help="data/data_full.json")
         parser.add_argument("--output", default="", help="directory for the CSVs (default: var/external)")
@@ -29,7 +32,9 @@ class Command(BaseCommand):
         directory = Path(output) if output else external.external_dir()
         jobs = []
         if banking77:
-            jobs.append(("banking77", lambda: external.banking77_splits(Path(banking77[0]), Path(banking77[1]))))
+            jobs.append(
+                ("banking77", lambda: external.banking77_splits(Path(banking77[0]), Path(banking77[1])))
+            )
         if clinc150:
             jobs.append(("clinc150", lambda: external.clinc150_splits(Path(clinc150))))
         for name, read in jobs:
