@@ -13,6 +13,8 @@ from analytics import queries
 from analytics.export import write_csv
 from analytics.forms import MetricFiltersForm
 from analytics.permissions import ViewsMetrics
+from analytics.queries.ai import ai_metrics
+from analytics.queries.proactive import proactive_outreach
 
 FILTER_PARAMETERS = [
     OpenApiParameter("start", OpenApiTypes.DATE, description="First day (default: 29 days before end)."),
@@ -42,8 +44,10 @@ class MetricsView(APIView):
             "previous_period": report["previous_period"],
             "filters": filters.as_query(),
             **report["current"],
+            **ai_metrics(filters),
             "previous": report["previous"],
             "definitions": {metric.key: metric.definition for metric in queries.METRICS},
+            **proactive_outreach(filters.start_at, filters.end_at),
         }
         if request.query_params.get("series") in ("1", "true", "yes"):
             body["series"] = queries.metrics_series(filters, context)

@@ -24,6 +24,8 @@ from analytics.forms import VIP_CHOICES, DismissForm, MetricFiltersForm, Revisio
 from analytics.models import PatternAlert
 from analytics.permissions import can_revise_policies, can_view_dashboards
 from analytics.queries import dashboard, review
+from analytics.queries.ai import ai_metrics
+from analytics.queries.proactive import proactive_outreach
 from helpdesk.errors import HelpdeskError, InvalidInput
 from helpdesk.http import HtmxHttpRequest
 from helpdesk.queue import enqueue
@@ -101,9 +103,11 @@ def metrics(request: HtmxHttpRequest) -> HttpResponse:
     if filters is not None:
         context_data = queries.MetricContext.load()
         context["report"] = queries.metrics_report(filters, context_data)
+        context["ai"] = ai_metrics(filters)
         context["series"] = queries.metrics_series(filters, context_data)
         context["charts"] = charts.series(context["series"])
         context["query"] = urlencode(filters.as_query())
+        context["proactive"] = proactive_outreach(filters.start_at, filters.end_at)
     if not request.htmx:
         context.update({**queries.filter_choices(), "vip_choices": VIP_CHOICES})
     template = "analytics/metrics.html#results" if request.htmx else "analytics/metrics.html"

@@ -66,3 +66,12 @@ def jobs_inline() -> Iterator[None]:
         yield
     finally:
         _inline.active = previous
+
+
+def runs_inline() -> bool:
+    """True when queued jobs run in the caller at once (``jobs_inline`` or django-q2 sync mode)."""
+    if getattr(_inline, "active", False):
+        return True
+    from django_q.conf import Conf
+
+    return bool(Conf.SYNC)

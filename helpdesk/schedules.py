@@ -19,6 +19,11 @@ class Job:
 
 SCHEDULES: list[Job] = [
     Job(
+        "routing.pipeline.drain",
+        cron="* * * * *",
+        why="Backstop: received messages whose wake-up was lost (a crashed worker) are still routed.",
+    ),
+    Job(
         "routing.triage.jobs.retry_failed_triage",
         cron="*/5 * * * *",
         why="A ticket whose triage failed (or whose job was lost) is triaged again.",
@@ -53,5 +58,20 @@ SCHEDULES: list[Job] = [
         "analytics.jobs.refresh_ticket_facts",
         cron="* * * * *",
         why="Folds touched tickets into the per-ticket facts the metrics aggregate, so they stay fast.",
+    ),
+    Job(
+        "resolution.jobs.resolve_quiet_tickets",
+        cron="*/15 * * * *",
+        why="An AI answer the customer did not come back on resolves the ticket (AI_QUIET_HOURS).",
+    ),
+    Job(
+        "store.jobs.run_proactive",
+        cron="* * * * *",
+        why="Delayed or failed shipments reach the customer before they ask (one message per order and event).",
+    ),
+    Job(
+        "store.jobs.retry_webhooks",
+        cron="*/5 * * * *",
+        why="Store webhooks that arrived before their order (or whose job was lost) are processed again.",
     ),
 ]

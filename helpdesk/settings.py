@@ -13,6 +13,13 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# numpy's BLAS starts one thread per core by default; in web and worker processes the triage
+# embedding then fights the other processes for the cores (measured on 2 cores: creation p50
+# 513 ms with the default, 69 ms with one thread). Read before numpy is first imported, which
+# happens after settings load; BLAS_THREADS (or the variables themselves) override it.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, os.environ.get("BLAS_THREADS", "1"))
+
 
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -95,6 +102,8 @@ INSTALLED_APPS = [
     "routing",
     "followups",
     "analytics",
+    "store",
+    "resolution",
 ]
 
 MIDDLEWARE = [
@@ -242,11 +251,18 @@ TRIAGE_MODEL_DIR = Path(os.environ.get("TRIAGE_MODEL_DIR", BASE_DIR / "var" / "m
 # The public evaluation sets derived by `manage.py prepare_external_triage` (docs/triage.md);
 # unset: var/external, else ../shared/data/external.
 TRIAGE_EXTERNAL_DIR = os.environ.get("TRIAGE_EXTERNAL_DIR", "")
-# Called by tickets.intake after a message is committed (a dotted path keeps tickets free of
-# imports from routing).
-INTAKE_PIPELINE = "routing.pipeline.message_received"
+# The job tickets.intake wakes after a message is committed: it claims received messages in
+# batches, triages and routes them (a dotted path keeps tickets free of imports from routing).
+INTAKE_PIPELINE = "routing.pipeline.drain"
 # Asked before any outbound reply leaves: send, hold for approval, or refuse (routing's guardrails).
 REPLY_POLICY = "routing.guards.check_reply"
+# Called with a ticket (or a batch) once routing gave it to the AI tier: the resolution flows.
+AI_RESOLUTION = "resolution.actions.resolve_with_ai"
+# An AI-answered ticket the customer does not write back on is resolved after this many hours.
+AI_QUIET_HOURS = int(os.environ.get("AI_QUIET_HOURS", "48"))
+# Queued (with the ticket id) after every public reply that is not an auto-acknowledgement:
+# the brief's summary is rebuilt so "what has been done" stays true.
+AFTER_REPLY_JOBS = ["routing.triage.jobs.refresh_summary"]
 # Delivers an outbound message on its channel (a django-q2 job path).
 OUTBOUND_DELIVERY = "followups.jobs.deliver_message"
 
@@ -278,6 +294,15 @@ WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 6))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
 # Inbound webhook timestamps older (or further in the future) than this are refused.
 WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", 300))
+
+# --- store connection -------------------------------------------------------------------------
+# Fernet key for connection secrets kept in the database; blank derives one from SECRET_KEY.
+STORE_CREDENTIALS_KEY = os.environ.get("STORE_CREDENTIALS_KEY", "")
+STORE_TIMEOUT_SECONDS = float(os.environ.get("STORE_TIMEOUT_SECONDS", 15))
+# Retries of a throttled (429 / THROTTLED) store call before the agent sees "rate limited".
+STORE_MAX_RETRIES = int(os.environ.get("STORE_MAX_RETRIES", 4))
+# Longest single backoff sleep, so a request from the inbox never hangs for a minute.
+STORE_MAX_BACKOFF_SECONDS = float(os.environ.get("STORE_MAX_BACKOFF_SECONDS", 8))
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -8,10 +8,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from analytics import urls as analytics_urls
 from followups import urls as followups_urls
 from helpdesk import views
+from resolution import urls as resolution_urls
 from routing import urls as routing_urls
+from store import urls as store_urls
 from tickets import urls as tickets_urls
 
 api_v1 = [
+    *store_urls.api_urlpatterns,
     *tickets_urls.api_urlpatterns,
     *routing_urls.api_urlpatterns,
     *followups_urls.api_urlpatterns,
@@ -30,4 +33,6 @@ urlpatterns = [
     path("routing/", include(routing_urls)),
     path("followups/", include(followups_urls)),
     path("analytics/", include(analytics_urls)),
+    path("ai/", include(resolution_urls)),
+    path("store/", include(store_urls)),
 ]

@@ -15,21 +15,11 @@ from django.db.models import Q, QuerySet
 from helpdesk.queue import enqueue_on_commit
 from tickets.models import Ticket
 from tickets.notifications import notify
-from tickets.queries import ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_SENIOR, has_role
 
-# Higher roles may do what lower ones may (a manager may approve what a senior agent may).
-ROLE_LADDER = [ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN]
+# The one role ladder (higher roles may do what lower ones may) lives with the ticket actions.
+from tickets.permissions import ROLE_LADDER, holds_role, roles_at_or_above
 
-
-def roles_at_or_above(role: str) -> list[str]:
-    if role not in ROLE_LADDER:
-        return [role, ROLE_ADMIN]
-    return ROLE_LADDER[ROLE_LADDER.index(role) :]
-
-
-def holds_role(user: AbstractBaseUser, role: str) -> bool:
-    """``user`` has ``role`` or one above it (superusers hold every role)."""
-    return has_role(user, *roles_at_or_above(role))
+__all__ = ["ROLE_LADDER", "alert", "exact_role", "holds_role", "roles_at_or_above", "team_members"]
 
 
 def users_with_role(role: str) -> QuerySet:

@@ -1,8 +1,13 @@
 """Approval gates: money above the threshold (and policy exceptions) wait for a named role.
 
-``request_approval`` is called by the reply guard (a held reply), by the engine (a rule that
-requires approval) or by an agent; ``approve`` releases the held replies it covers through
-``tickets.actions.release_held_reply``; ``deny`` keeps them as internal notes. Deciding needs the
+``request_approval`` is called by the reply guard (a held reply: the approval is bound to that
+message and its amount), by the engine (a rule that requires approval) or by a person (an amount
+asked for ahead of the reply, or a decision without money). ``approve`` releases the one reply
+it is bound to through ``tickets.actions.release_held_reply``, with any "needs approval"
+sentence taken out; ``deny`` keeps it as an internal note. An approval given ahead covers one
+later reply up to its amount (``spend_approval``); one without amount or message releases no
+money. Order actions (refund, cancel) wait on an approval the same way: bound to the action's
+own record, never to "whatever is held". Deciding needs the
 approval's role or one above it and may not be one's own request (``NotAllowed``, 403); deciding
 twice is an ``IllegalTransition`` (409).
 """
@@ -13,13 +18,14 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
-from routing import alerts, placement
+from routing import alerts, money, placement
 from routing.models import Approval, RoutingRule
 from routing.models.rules import APPROVER_ROLES
-from tickets import actions, events
+from tickets import actions, events, permissions
 from tickets.models import Message, Notification, Ticket, TicketEvent
 
 ROLES = [value for value, _ in APPROVER_ROLES]
@@ -45,6 +51,7 @@ def request_approval(
     rule: RoutingRule | None = None,
 ) -> Approval:
     """Open an approval for ``role`` on ``ticket`` and notify everyone who may decide it."""
+    permissions.check_support_staff(_user(requested_by), "ask for approvals")
     if role not in ROLES:
         raise InvalidInput(f"Unknown approving role {role!r}; use one of {', '.join(ROLES)}.", field="role")
     if amount is not None and amount < 0:
@@ -89,18 +96,58 @@ def _lock_for_decision(approval: Approval, actor: AbstractBaseUser) -> Approval:
 
 
 def _held_replies(approval: Approval) -> list[Message]:
-    """The held replies this approval covers: its own message, else held money up to its amount."""
+    """The one held reply this approval decides: the message it is bound to, else (an approval
+    asked for ahead, or one from before replies were bound) the oldest held reply that no other
+    approval holds and whose amount it covers, which it is then bound to.
+
+    An approval without an amount and without a message covers no reply: it approves a
+    decision, not money, so it can never release one (issue 14, finding 1).
+    """
     if approval.message_id:
-        return [approval.message]
-    held = Message.objects.filter(
-        ticket_id=approval.ticket_id, delivery_status=Message.Delivery.HELD
-    ).select_related("author")
-    covered = []
-    for message in held.order_by("created_at", "id"):
+        message = Message.objects.filter(pk=approval.message_id, delivery_status=Message.Delivery.HELD)
+        return list(message.select_related("author"))
+    if approval.amount is None:
+        return []
+    bound = Approval.objects.filter(message_id=OuterRef("pk")).exclude(pk=approval.pk)
+    held = (
+        Message.objects.filter(ticket_id=approval.ticket_id, delivery_status=Message.Delivery.HELD)
+        .filter(~Exists(bound))
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    for message in held:
         committed = message.metadata.get("commits_amount")
-        if approval.amount is None or committed is None or Decimal(committed) <= approval.amount:
-            covered.append(message)
-    return covered
+        if committed is not None and Decimal(committed) <= approval.amount:
+            approval.message = message
+            approval.save(update_fields=["message"])
+            return [message]
+    return []
+
+
+def bind_pending(ticket: Ticket, message: Message, *, amount: Decimal) -> Approval | None:
+    """Bind a held reply to a pending approval opened before it for at least ``amount`` and not
+    yet bound to any reply (a routing rule's money gate); None when there is none."""
+    approval = (
+        Approval.objects.pending()
+        .select_for_update()
+        .filter(ticket=ticket, message__isnull=True, amount__gte=amount)
+        .order_by("amount", "id")
+        .first()
+    )
+    if approval is not None:
+        approval.message = message
+        approval.save(update_fields=["message"])
+    return approval
+
+
+def spend_approval(approval: Approval, message: Message) -> Approval:
+    """Bind an approval given ahead of the reply to the reply it let through (it covers one).
+
+    No event of its own: analytics counts decisions, and this one was recorded when it was made.
+    """
+    approval.message = message
+    approval.save(update_fields=["message"])
+    return approval
 
 
 def _decide(
@@ -144,7 +191,8 @@ def approve(approval: Approval, *, actor: AbstractBaseUser, note: str = "") -> A
     held = _held_replies(approval)
     _decide(approval, actor=actor, status=Approval.Status.APPROVED, note=note, held=held)
     for message in held:
-        actions.release_held_reply(message, actor=actor)
+        # The customer gets what was approved, not the line saying it still had to be.
+        actions.release_held_reply(message, actor=actor, body=money.without_approval_notice(message.body))
     return approval
 
 

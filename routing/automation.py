@@ -39,7 +39,7 @@ def answer_with_ai(ticket: Ticket) -> Message | None:
             ticket, body=ticket.ai_draft, author=None, author_kind=Message.AuthorKind.AI, commits_amount=None
         )
     except AiNotAllowed as refused:
-        _to_people(ticket, reason=str(refused.message), actor=None)
+        hand_to_people(ticket, reason=str(refused.message), actor=None)
         return None
     events.record(
         ticket,
@@ -54,7 +54,7 @@ def answer_with_ai(ticket: Ticket) -> Message | None:
     return message
 
 
-def _to_people(ticket: Ticket, *, reason: str, actor: AbstractBaseUser | None) -> Escalation | None:
+def hand_to_people(ticket: Ticket, *, reason: str, actor: AbstractBaseUser | None) -> Escalation | None:
     from routing.escalation import move_ticket
 
     entry = Tier.objects.filter(team__isnull=False).order_by("rank").first()
@@ -81,5 +81,5 @@ def take_over_from_ai(ticket: Ticket, *, actor: AbstractBaseUser, reason: str) -
     if not ticket.handled_by_ai:
         raise IllegalTransition("AI is not handling this ticket.")
     events.record(ticket, TicketEvent.Kind.AI_ACTION_REVERTED, actor=actor, data={"reason": reason.strip()})
-    _to_people(ticket, reason=reason.strip(), actor=actor)
+    hand_to_people(ticket, reason=reason.strip(), actor=actor)
     return ticket

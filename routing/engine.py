@@ -355,10 +355,12 @@ def _apply(
             handled_by_ai=plan.is_ai,
         )
         if ticket.assignee_id and (plan.is_ai or not _serves(ticket.assignee_id, plan.team_id)):
-            actions.assign_ticket(ticket, agent=None, actor=actor)
+            actions.do_assign_ticket(ticket, agent=None, actor=actor)
             ticket.refresh_from_db(fields=["assignee", "assigned_at", "stage"])
     if plan.agent is not None and ticket.assignee_id != plan.agent.pk:
-        actions.assign_ticket(ticket, agent=plan.agent, actor=actor, actor_kind=None if actor else "system")
+        actions.do_assign_ticket(
+            ticket, agent=plan.agent, actor=actor, actor_kind=None if actor else "system"
+        )
         ticket.refresh_from_db(fields=["assignee", "assigned_at", "stage"])
     if plan.priority != ticket.priority:
         actions.change_priority(ticket, priority=plan.priority, actor=actor, reason=plan.summary)

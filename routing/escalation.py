@@ -19,7 +19,7 @@ from helpdesk.queue import enqueue_on_commit
 from routing import alerts, config, placement, sla_clocks
 from routing.guards import ai_blockers
 from routing.models import AgentProfile, Escalation, SlaClock, Tier
-from tickets import actions, events
+from tickets import actions, events, permissions
 from tickets.models import Message, Notification, Ticket, TicketEvent
 from tickets.queries import ROLE_MANAGER, ROLE_SENIOR
 
@@ -139,7 +139,7 @@ def move_ticket(
     )
     placement.place(ticket, tier_id=to_tier.pk, team_id=to_tier.team_id, handled_by_ai=to_ai)
     if ticket.assignee_id and not _serves(ticket.assignee_id, to_tier.team_id):
-        actions.assign_ticket(ticket, agent=None, actor=actor)
+        actions.do_assign_ticket(ticket, agent=None, actor=actor)
         # The caller's instance is the one it keeps using: bring it up to date in place.
         ticket.refresh_from_db(fields=["assignee", "assigned_at", "stage"])
     kind = (
@@ -209,6 +209,7 @@ def escalate_ticket(
     Raises ``InvalidInput`` without a reason or with an unknown trigger, ``IllegalTransition``
     when the ticket is not open, is already at the top, or the target is not above it.
     """
+    permissions.check_support_staff(actor, "escalate tickets")
     reason = _require_reason(reason)
     if trigger not in Escalation.Trigger.values:
         raise InvalidInput(f"Unknown trigger {trigger!r}.", field="trigger")
@@ -259,6 +260,7 @@ def deescalate_ticket(
     Raises ``NotAllowed`` when ``actor`` neither serves the ticket's tier nor is senior,
     ``IllegalTransition`` when the target is not below the current tier or AI may not take it.
     """
+    permissions.check_support_staff(actor, "de-escalate tickets")
     reason = _require_reason(reason)
     ticket = _lock_open(ticket)
     if not may_deescalate(actor, ticket):

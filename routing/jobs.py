@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.utils.module_loading import import_string
 
-from routing import assignment, automation, engine, pressure, sweep
+from routing import assignment, engine, pressure, sweep
 from routing.escalation import escalate_ticket
 from routing.models import Escalation, Team, Tier
 from tickets.models import Notification, Ticket
@@ -108,10 +109,12 @@ def fill_all_teams() -> int:
 
 
 def ai_take_over(ticket_id: int) -> None:
-    """AI answers a ticket it owns from its draft, where the guardrails allow."""
+    """AI answers a ticket it owns, where the guardrails allow: through the resolution flows
+    (``settings.AI_RESOLUTION``, an app above routing), else from the triage draft."""
     ticket = Ticket.objects.filter(pk=ticket_id, handled_by_ai=True).first()
     if ticket:
-        automation.answer_with_ai(ticket)
+        resolve = getattr(settings, "AI_RESOLUTION", "") or "routing.automation.answer_with_ai"
+        import_string(resolve)(ticket)
 
 
 def email_notifications(notification_ids: Sequence[int]) -> int:

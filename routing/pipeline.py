@@ -1,18 +1,166 @@
-"""What happens after intake commits a message: the seam between tickets and routing.
+"""What happens after intake commits a message: the batched pipeline between tickets and routing.
 
-``tickets.intake`` calls ``message_received`` (by the dotted path in settings.INTAKE_PIPELINE)
-after the message is committed. Exceptions here never lose the message: intake logs them and
-the ticket stays marked for triage, which a job retries.
+``tickets.intake`` stores each customer message marked ``awaiting_pipeline`` and wakes the job
+named in ``settings.INTAKE_PIPELINE`` (``drain``). A drain claims marked messages in batches
+with ``SELECT ... FOR UPDATE SKIP LOCKED`` (several workers share the backlog, none waits on
+another), and for each batch, in one transaction:
+
+1. triages the batch's tickets together (one classification call, one encoder pass);
+2. routes each ticket with one pinned configuration snapshot for the whole batch;
+3. calls ``after_routing`` for each routed ticket, the one hook where AI resolution flows slot in;
+4. clears the batch's marks in one UPDATE and publishes the intake ``created`` events.
+
+A worker killed mid-batch rolls the whole batch back (its row locks go with its connection), so
+another worker claims the same messages again: nothing is lost, nothing is done twice. Side
+effects (webhooks, notifications, assignment jobs) are queued on commit, so they never leave
+for a batch that did not commit. A failing ticket is rolled back to its savepoint, marked
+``triage_status=failed`` for ``routing.triage.jobs.retry_failed_triage`` and does not stop the
+batch.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from helpdesk import queue
+from routing import config
 from routing.engine import route_ticket
 from routing.models import RoutingDecision
+from tickets import events
+from tickets.models import Message, Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 32
+# A drain that found nothing looks again after this long before it ends: longer than
+# ``tickets.intake.KICK_INTERVAL``, so a message whose wake-up was skipped is still seen.
+IDLE_GRACE = 0.5
+IDLE_POLL = 0.1
+# A drain hands over to a fresh job after this long (well inside django-q2's job timeout).
+RUN_SECONDS = 20.0
+DRAIN_JOB = "routing.pipeline.drain"
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    routed: int = 0
+    failed: int = 0
+    ticket_ids: list[int] = field(default_factory=list)
+
+
+def drain(run_seconds: float = RUN_SECONDS) -> int:
+    """Job: process batches until the backlog is empty; return how many messages were done.
+
+    Started by intake's wake-up, by the schedule (``helpdesk/schedules.py``, a backstop) and by
+    itself: after ``run_seconds`` with work left it queues a fresh drain and ends. Inline (tests,
+    seeding) it runs until the backlog is empty and never waits.
+    """
+    inline = queue.runs_inline()
+    deadline = time.monotonic() + run_seconds
+    done = 0
+    idle_since: float | None = None
+    while True:
+        batch = process_batch()
+        done += batch.claimed
+        if batch.claimed:
+            idle_since = None
+            if not inline and time.monotonic() > deadline:
+                queue.enqueue(DRAIN_JOB)
+                return done
+            continue
+        if inline:
+            return done
+        now = time.monotonic()
+        if idle_since is None:
+            idle_since = now
+        elif now - idle_since >= IDLE_GRACE:
+            return done
+        time.sleep(IDLE_POLL)
+
+
+def backlog() -> int:
+    """Messages waiting for the pipeline (the benchmark and the health view read this)."""
+    return Message.objects.filter(awaiting_pipeline=True).count()
+
+
+def process_batch(size: int = BATCH_SIZE) -> BatchResult:
+    """Claim up to ``size`` waiting messages and take them through triage and routing, in one
+    transaction. Messages locked by another worker are skipped, not waited for."""
+    from routing import triage
+
+    result = BatchResult()
+    with config.pinned(), transaction.atomic():
+        claimed = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(awaiting_pipeline=True)
+            .order_by("pk")
+            .values_list("pk", "ticket_id", "author_kind")[:size]
+        )
+        if not claimed:
+            return result
+        result.claimed = len(claimed)
+        # The newest customer message of each ticket is the one triage names; one pass per ticket.
+        latest: dict[int, int] = {}
+        for message_id, ticket_id, author_kind in claimed:
+            if author_kind == Message.AuthorKind.CUSTOMER:
+                latest[ticket_id] = max(message_id, latest.get(ticket_id, 0))
+        tickets = list(Ticket.objects.filter(pk__in=latest).order_by("pk"))
+        backend = triage.get_backend()
+        if backend.is_fast:
+            triaged = triage.triage_tickets(tickets, backend=backend, message_ids=latest)
+        else:
+            triaged = [t for t in (triage.run_for_message(t.pk, latest[t.pk]) for t in tickets) if t]
+        for ticket in triaged:
+            if ticket.triage_status != Ticket.TriageStatus.DONE or not ticket.is_open:
+                continue
+            decision = _route_one(ticket, message_id=latest[ticket.pk])
+            if decision is None:
+                result.failed += 1
+                continue
+            result.routed += 1
+            result.ticket_ids.append(ticket.pk)
+        message_ids = [message_id for message_id, _, _ in claimed]
+        Message.objects.filter(pk__in=message_ids).update(awaiting_pipeline=False)
+        events.publish(
+            TicketEvent.objects.filter(
+                ticket_id__in={ticket_id for _, ticket_id, _ in claimed},
+                kind=TicketEvent.Kind.CREATED,
+                data__message_id__in=message_ids,
+            )
+        )
+    return result
+
+
+def _route_one(ticket: Ticket, *, message_id: int) -> RoutingDecision | None:
+    """Route one triaged ticket and run the post-routing hook, in a savepoint of the batch."""
+    try:
+        with transaction.atomic():
+            decision = route_ticket(ticket, trigger="message")
+            after_routing(ticket.pk, decision)
+            return decision
+    except Exception as exc:
+        logger.exception("Routing failed for ticket %s (message %s)", ticket.pk, message_id)
+        from routing.triage import mark_triage_failed
+
+        mark_triage_failed(ticket, reason=f"routing: {type(exc).__name__}: {exc}", backend="pipeline")
+        return None
+
+
+def after_routing(ticket_id: int, decision: RoutingDecision) -> None:
+    """The one per-ticket hook after routing, inside the batch transaction: AI resolution flows
+    slot in here (they decide from ``decision`` whether the ticket is theirs). Side effects must
+    be queued with ``helpdesk.queue.enqueue_on_commit`` so they leave only if the batch commits.
+    Today it does nothing beyond what routing queued itself (``routing.jobs.ai_take_over``)."""
 
 
 def message_received(ticket_id: int, message_id: int) -> RoutingDecision | None:
-    """Triage the message, then route the ticket; None when triage deferred (it retries later)."""
+    """Triage one message, then route its ticket, now (no batch): for callers outside intake
+    that need the decision at once. None when triage deferred (it retries later)."""
     from routing import triage
 
     ticket = triage.run_for_message(ticket_id, message_id)
@@ -21,3 +169,14 @@ def message_received(ticket_id: int, message_id: int) -> RoutingDecision | None:
     if not ticket.is_open:
         return None
     return route_ticket(ticket, trigger="message")
+
+
+def drain_now(limit: int | None = None) -> int:
+    """Process every waiting message in this process, now (tests, seeding, the benchmark)."""
+    done = 0
+    while limit is None or done < limit:
+        batch = process_batch()
+        if not batch.claimed:
+            break
+        done += batch.claimed
+    return done

@@ -8,6 +8,8 @@ imports the app above it.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -54,3 +56,197 @@ def revise_policy(
     if alert is not None:
         import_string(ALERT_ANSWERED)(alert, revision=version, actor=author)
     return version
+
+
+# --- Passages: the sentence of a policy that answers a question (retrieval at sentence level).
+# The current version of each active policy is split into sentences; a sentence scores by the
+# question's content words it shares (light stemming, a few synonyms customers use). Only
+# sentences scoring at least ``MIN_SCORE`` count: nothing relevant means nothing quoted.
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[a-z0-9]+")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "have",
+        "has",
+        "had",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "how",
+        "when",
+        "where",
+        "why",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "not",
+        "no",
+        "yes",
+        "any",
+        "some",
+        "all",
+        "so",
+        "than",
+        "then",
+        "too",
+        "very",
+        "just",
+        "also",
+        "please",
+        "hi",
+        "hello",
+        "thanks",
+        "thank",
+        "get",
+        "got",
+        "item",
+        "items",
+        "order",
+        "orders",
+        "bought",
+        "buy",
+        "store",
+        "question",
+        "ask",
+        "want",
+        "like",
+        "know",
+        "tell",
+    ]
+)
+SYNONYMS = {
+    "ship": "shipping", "shipped": "shipping", "ships": "shipping", "deliver": "delivery",
+    "delivered": "delivery", "arrive": "delivery", "arrives": "delivery", "send": "shipping",
+    "return": "return", "returns": "return", "returned": "return", "refunds": "refund",
+    "refunded": "refund", "money": "refund", "guarantee": "warranty", "broken": "defect",
+    "faulty": "defect", "defective": "defect", "defects": "defect", "sale": "sale",
+    "discounted": "sale", "customs": "elsewhere", "switzerland": "elsewhere", "abroad": "elsewhere",
+    "international": "elsewhere", "exchange": "exchanges", "swap": "exchanges", "days": "day",
+    "weeks": "week", "fee": "cost", "fees": "cost", "costs": "cost", "pay": "cost", "paid": "cost",
+}  # fmt: skip
+MIN_SCORE = 2
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str
+    policy: str  # the policy's title
+    version: int
+    score: int
+
+    @property
+    def source(self) -> str:
+        return f"{self.policy} v{self.version}"
+
+
+def terms(text: str) -> set[str]:
+    found = set()
+    for word in _WORD.findall(text.lower()):
+        if word in STOPWORDS or len(word) < 3:
+            continue
+        word = SYNONYMS.get(word, word)
+        if word.endswith("s") and len(word) > 4 and word not in SYNONYMS.values():
+            word = word[:-1]
+        found.add(word)
+    return found
+
+
+def current_policies(issue_type: str = "") -> list[PolicyVersion]:
+    """The current version of every active policy (one query), those covering the type first."""
+    versions = list(
+        PolicyVersion.objects.filter(policy__is_active=True)
+        .select_related("policy")
+        .order_by("policy_id", "-number")
+        .distinct("policy_id")
+    )
+    return sorted(versions, key=lambda v: (issue_type not in v.policy.issue_types, v.policy_id))
+
+
+def best_sentences(question: str, body: str, *, limit: int = 1) -> list[str]:
+    """The sentences of one policy text that answer ``question`` best (at least ``MIN_SCORE``)."""
+    wanted = terms(question)
+    scored = [(len(wanted & terms(s)), i, s.strip()) for i, s in enumerate(_SENTENCE.split(body.strip()))]
+    return [s for score, _, s in sorted(scored, key=lambda x: (-x[0], x[1])) if score >= MIN_SCORE][:limit]
+
+
+def find_passages(question: str, versions: list[PolicyVersion], *, limit: int = 2) -> list[Passage]:
+    """The best sentences (at most ``limit``, from different topics) that answer ``question``."""
+    wanted = terms(question)
+    scored: list[Passage] = []
+    for version in versions:
+        for sentence in _SENTENCE.split(version.body.strip()):
+            score = len(wanted & terms(sentence))
+            if score >= MIN_SCORE:
+                scored.append(Passage(sentence.strip(), version.policy.title, version.number, score))
+    scored.sort(key=lambda p: -p.score)
+    chosen: list[Passage] = []
+    for passage in scored:
+        if any(terms(passage.text) <= terms(c.text) for c in chosen):
+            continue
+        chosen.append(passage)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def passage_about(versions: list[PolicyVersion], slug: str, *words: str) -> Passage | None:
+    """The first sentence of policy ``slug`` that contains every one of ``words`` (a known rule)."""
+    for version in versions:
+        if version.policy.slug != slug:
+            continue
+        for sentence in _SENTENCE.split(version.body.strip()):
+            lowered = sentence.lower()
+            if all(word in lowered for word in words):
+                return Passage(sentence.strip(), version.policy.title, version.number, len(words))
+    return None

@@ -96,7 +96,7 @@ RULES = [
 ]  # fmt: skip
 
 ACTION_RULES = [
-    ("order-status", "Answer order status from order data", "answer_order_status", ["order_status"], None, 0.7, True),
+    ("order-status", "Answer order status from order data", "answer_order_status", ["order_status"], None, 0.7, False),
     ("small-returns", "Start a return under 50", "start_return", ["return_request"], Decimal("50.00"), 0.8, False),
     ("policy-questions", "Answer a policy question from a policy", "answer_policy_question", ["policy_question"], None, 0.75, False),
     ("product-questions", "Answer a product question", "answer_product_question", ["product_question"], None, 0.8, False),

@@ -11,6 +11,7 @@ approval, or is refused; ``OUTBOUND_DELIVERY`` is the job that delivers it on it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ from django.utils.module_loading import import_string
 
 from helpdesk.errors import IllegalTransition, InvalidInput
 from helpdesk.queue import enqueue_on_commit
-from tickets import events
+from tickets import events, permissions
 from tickets.intake import sanitize_html
 from tickets.models import Customer, CustomerIdentity, Message, RootCause, Ticket, TicketEvent
 
@@ -52,6 +53,18 @@ class OutboundReply:
 class ReplyDecision:
     SEND = "send"
     HOLD = "hold"
+
+
+@dataclass(frozen=True)
+class PolicyAnswer:
+    """A reply policy's full answer (a bare ``ReplyDecision`` string means just the decision)."""
+
+    decision: str
+    # The money the reply commits as the policy read it (its words, not only the declared field);
+    # stored on the message so later replies on the ticket are summed with it.
+    commits_amount: Decimal | None = None
+    # Called with the stored message in the same transaction: binds a held reply to its approval.
+    on_stored: Callable[[Message], None] | None = None
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -112,12 +125,13 @@ def reply_to_ticket(
     the reply policy raises (``NotAllowed``, ``ApprovalRequired``...). A held reply is stored
     with delivery status "held" and is released by the approval that unblocks it.
     """
+    permissions.check_support_staff(author, "reply to customers")
     if not body.strip():
         raise InvalidInput("The reply is empty.", field="body")
     ticket = _lock(ticket)
     if ticket.status == Ticket.Status.CLOSED:
         raise TicketClosed()
-    decision = import_string(settings.REPLY_POLICY)(
+    answer = import_string(settings.REPLY_POLICY)(
         OutboundReply(
             ticket=ticket,
             body=body,
@@ -127,8 +141,11 @@ def reply_to_ticket(
             is_auto=is_auto,
         )
     )
+    if not isinstance(answer, PolicyAnswer):
+        answer = PolicyAnswer(decision=answer, commits_amount=commits_amount)
+    commits_amount = answer.commits_amount
     now = timezone.now()
-    held = decision == ReplyDecision.HOLD
+    held = answer.decision == ReplyDecision.HOLD
     message = Message.objects.create(
         ticket=ticket,
         direction=Message.Direction.OUTBOUND,
@@ -143,6 +160,8 @@ def reply_to_ticket(
         draft_similarity=draft_similarity,
         metadata={"commits_amount": str(commits_amount)} if commits_amount is not None else {},
     )
+    if answer.on_stored is not None:
+        answer.on_stored(message)
     actor_kind = "ai" if author_kind == Message.AuthorKind.AI else None
     if held:
         events.record(
@@ -195,17 +214,32 @@ def _mark_sent(ticket: Ticket, message: Message, *, actor, actor_kind, set_pendi
         },
     )
     enqueue_on_commit(settings.OUTBOUND_DELIVERY, message.pk)
+    if not message.is_auto:
+        for path in getattr(settings, "AFTER_REPLY_JOBS", ()):
+            enqueue_on_commit(path, ticket.pk)
 
 
 @transaction.atomic
-def release_held_reply(message: Message, *, actor: AbstractBaseUser | None) -> Message:
-    """Send a reply that was held for approval (called by the approval that unblocks it)."""
+def release_held_reply(
+    message: Message, *, actor: AbstractBaseUser | None, body: str | None = None
+) -> Message:
+    """Send a reply that was held for approval (called by the approval that unblocks it).
+
+    ``body`` is the approved text when it differs from the held one (the approval took out a
+    "needs approval" sentence); the held text stays in ``metadata["held_body"]``, and the HTML
+    version is dropped so the customer cannot get the old words from it.
+    """
     message = Message.objects.select_for_update().select_related("ticket").get(pk=message.pk)
     if message.delivery_status != Message.Delivery.HELD:
         return message
     ticket = _lock(message.ticket)
     message.delivery_status = Message.Delivery.QUEUED
-    message.save(update_fields=["delivery_status"])
+    updates = ["delivery_status"]
+    if body is not None and body.strip() and body.strip() != message.body:
+        message.metadata = {**message.metadata, "held_body": message.body}
+        message.body, message.body_html = body.strip(), ""
+        updates += ["metadata", "body", "body_html"]
+    message.save(update_fields=updates)
     _mark_sent(ticket, message, actor=actor, actor_kind=None, set_pending=True, now=timezone.now())
     return message
 
@@ -225,6 +259,7 @@ def discard_held_reply(message: Message, *, actor: AbstractBaseUser | None, reas
 @transaction.atomic
 def add_internal_note(ticket: Ticket, *, body: str, author: AbstractBaseUser) -> Message:
     """Add a note only agents see. It is never sent and never counts as a response."""
+    permissions.check_support_staff(author, "add notes")
     if not body.strip():
         raise InvalidInput("The note is empty.", field="body")
     ticket = _lock(ticket)
@@ -245,6 +280,7 @@ def add_internal_note(ticket: Ticket, *, body: str, author: AbstractBaseUser) ->
 def change_priority(
     ticket: Ticket, *, priority: int, actor: AbstractBaseUser | None, reason: str = ""
 ) -> Ticket:
+    permissions.check_support_staff(actor, "change a ticket's priority")
     if priority not in Ticket.Priority.values:
         raise InvalidInput(f"Unknown priority {priority}.", field="priority")
     ticket = _lock(ticket)
@@ -263,6 +299,7 @@ def change_priority(
 @transaction.atomic
 def change_status(ticket: Ticket, *, status: str, actor: AbstractBaseUser | None) -> Ticket:
     """Move between open and pending. Resolving, closing and reopening have their own actions."""
+    permissions.check_support_staff(actor, "change a ticket's status")
     if status not in (Ticket.Status.OPEN, Ticket.Status.PENDING):
         raise InvalidInput("Use resolve, close or reopen for that status.", field="status")
     ticket = _lock(ticket)
@@ -292,7 +329,27 @@ def assign_ticket(
     actor: AbstractBaseUser | None,
     actor_kind: str | None = None,
 ) -> Ticket:
-    """Assign ``ticket`` to ``agent`` (None unassigns). The row lock makes concurrent claims serial."""
+    """Assign ``ticket`` to ``agent`` (None unassigns) on ``actor``'s say.
+
+    Raises ``NotAllowed`` unless ``actor`` takes it, lets go of their own, or is a senior agent or
+    above (``permissions.check_assign``, read on the locked row so concurrent claims are serial).
+    """
+    ticket = _lock(ticket)
+    permissions.check_assign(actor, ticket, agent)
+    return do_assign_ticket(ticket, agent=agent, actor=actor, actor_kind=actor_kind)
+
+
+@transaction.atomic
+def do_assign_ticket(
+    ticket: Ticket,
+    *,
+    agent: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None,
+    actor_kind: str | None = None,
+) -> Ticket:
+    """Assign without asking who may: for routing's own moves (an escalation releasing an
+    assignee who does not serve the new team, the engine placing a ticket), which ``actor``
+    set off but did not choose. Everything a person asks for goes through ``assign_ticket``."""
     ticket = _lock(ticket)
     if not ticket.is_open:
         raise IllegalTransition("Only open tickets can be assigned.")
@@ -341,6 +398,7 @@ def resolve_ticket(
 
     Raises ``InvalidInput`` naming the missing field. Schedules the follow-up after commit.
     """
+    permissions.check_support_staff(actor, "resolve tickets")
     if resolution_method not in Ticket.ResolutionMethod.values:
         raise InvalidInput("Choose how the ticket was resolved.", field="resolution_method")
     if root_cause is None and root_cause_name.strip():
@@ -387,6 +445,7 @@ def reopen_ticket(
     recovery: bool = False,
 ) -> Ticket:
     """Reopen a resolved or closed ticket. ``recovery`` flags it for service recovery (bad CSAT)."""
+    permissions.check_support_staff(actor, "reopen tickets")
     ticket = _lock(ticket)
     if ticket.is_open:
         if recovery and not ticket.needs_recovery:
@@ -426,6 +485,7 @@ def close_ticket(
     ticket: Ticket, *, actor: AbstractBaseUser | None, actor_kind: str | None = None, reason: str = ""
 ) -> Ticket:
     """Close a ticket for good (after a good CSAT, or by hand). Open tickets are resolved first."""
+    permissions.check_support_staff(actor, "close tickets")
     ticket = _lock(ticket)
     if ticket.status == Ticket.Status.CLOSED:
         return ticket

@@ -84,6 +84,7 @@ SHIFTED_COLUMNS: list[Shifted] = [
         "followups_followup", "ticket_id", ("created_at", "sent_at", "cancelled_at"), {"due_at": "created_at"}
     ),
     Shifted("followups_csatresponse", "ticket_id", ("created_at",)),
+    Shifted("resolution_airesolution", "ticket_id", ("created_at",)),
 ]
 
 

@@ -10,9 +10,11 @@ where used, as the inbox views do (``tickets`` does not depend on ``routing`` at
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from helpdesk.errors import HelpdeskError
 from tickets import actions, drafts, intake
@@ -54,6 +56,16 @@ ESCALATE_REASON = "Needs someone who can look into the payment records; beyond w
 DEESCALATE_REASON = "The risk is gone (customer calmed down, no legal step): a routine case for specialists."
 APPROVE_NOTE = "Fine: within what we do for customers like this."
 DENY_NOTE = "Not for this order: offer store credit instead."
+# What a customer whose AI answer did not help writes back (the AI then hands over to people).
+AI_NOT_HELPED = "That didn't help, sorry. Can a person look at this, please?"
+# Planned follow-ups with a variant below this write back after an AI answer (about one in ten
+# AI-answered tickets: a good answer from the records usually ends the conversation).
+AI_WRITE_BACK_VARIANTS = 4
+# How long a customer stays quiet after an AI answer before it counts as enough (hours), and the
+# action that then resolves the ticket (the resolution app's, reached by path: tickets depends
+# on no app above it).
+AI_QUIET_HOURS = 48
+AI_ANSWERED_RESOLVE = "resolution.actions.resolve_answered_ticket"
 
 
 def _agent_text(text: str, plan: TicketPlan, agent) -> str:
@@ -100,6 +112,8 @@ class Story:
             if not self.decide_approvals():
                 outcomes["awaiting approval"] += 1
                 return
+            if self.answered_by_ai() and not self.after_ai_answer():
+                return
             if plan.assign and self.step(plan.gaps[0]):
                 self.assign()
             if plan.reply and self.step(plan.gaps[1]):
@@ -132,6 +146,32 @@ class Story:
             # The live pipeline (routing, approvals) took the ticket somewhere this plan did not
             # expect; its history stops there, which is still a consistent history.
             outcomes["taken over by the pipeline"] += 1
+
+    def answered_by_ai(self) -> bool:
+        self.ticket.refresh_from_db()
+        return (
+            self.ticket.handled_by_ai
+            and self.ticket.messages.filter(
+                direction=Message.Direction.OUTBOUND, author_kind=Message.AuthorKind.AI, is_auto=False
+            ).exists()
+        )
+
+    def after_ai_answer(self) -> bool:
+        """The AI answered from the records. Most customers are done, and the ticket resolves once
+        they stay quiet; a few write back that it did not help, which hands the ticket to people
+        (True: the rest of the story plays with them)."""
+        plan = self.plan
+        if plan.follow_up and plan.variant < AI_WRITE_BACK_VARIANTS:
+            if not self.step(plan.gaps[2]):
+                return False
+            intake.receive(replace(plan.inbound(1), body=AI_NOT_HELPED))
+            self.outcomes["AI answer did not help"] += 1
+            self.ticket.refresh_from_db()
+            return not self.ticket.handled_by_ai
+        self.outcomes["answered by AI"] += 1
+        if self.step(AI_QUIET_HOURS) and import_string(AI_ANSWERED_RESOLVE)(self.ticket):
+            self.outcomes["resolved by AI"] += 1
+        return False
 
     def assign(self) -> None:
         plan, ticket = self.plan, self.ticket

@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from tickets import events
+from tickets import events, permissions
 from tickets.models import Ticket, TicketEvent
 
 
@@ -33,8 +33,9 @@ def draft_similarity(ticket: Ticket, body: str, *, from_draft: bool) -> float | 
 def discard_draft(ticket: Ticket, *, actor: AbstractBaseUser) -> TicketEvent | None:
     """Record that ``actor`` threw the current AI draft away (counts against draft acceptance).
 
-    Nothing is recorded when the ticket has no draft.
+    Nothing is recorded when the ticket has no draft. Raises ``NotAllowed`` off the ladder.
     """
+    permissions.check_support_staff(actor, "discard AI drafts")
     if not ticket.ai_draft.strip():
         return None
     return events.record(

@@ -1,7 +1,7 @@
 """The only writer of ``TicketEvent`` rows."""
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from tickets.models import Ticket, TicketEvent
 WEBHOOK_KINDS = frozenset(
     {
         TicketEvent.Kind.CREATED,
+        TicketEvent.Kind.ROUTED,
         TicketEvent.Kind.ESCALATED,
         TicketEvent.Kind.RESOLVED,
         TicketEvent.Kind.APPROVAL_REQUESTED,
@@ -22,6 +23,23 @@ WEBHOOK_KINDS = frozenset(
         TicketEvent.Kind.CSAT_RECEIVED,
     }
 )
+
+
+# Jobs of apps above ``tickets`` that run (after commit, with the event's pk) whenever an event of
+# a kind is recorded. Apps subscribe in their ``AppConfig.ready()``; ``tickets`` never names them.
+_SUBSCRIBERS: dict[str, list[str]] = {}
+
+
+def subscribe(kind: TicketEvent.Kind | str, job_path: str) -> None:
+    """Run ``job_path(event_pk)`` after every committed event of ``kind`` (idempotent per path)."""
+    paths = _SUBSCRIBERS.setdefault(str(kind), [])
+    if job_path not in paths:
+        paths.append(job_path)
+
+
+def _notify_subscribers(event: TicketEvent) -> None:
+    for path in _SUBSCRIBERS.get(str(event.kind), ()):
+        enqueue_on_commit(path, event.pk)
 
 
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -51,7 +69,49 @@ def record(
     event.save()
     if kind in WEBHOOK_KINDS:
         enqueue_on_commit("followups.jobs.dispatch_webhook_event", event.pk)
+    _notify_subscribers(event)
     return event
+
+
+def build(
+    ticket: Ticket,
+    kind: TicketEvent.Kind | str,
+    *,
+    actor: AbstractBaseUser | None = None,
+    actor_kind: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
+) -> TicketEvent:
+    """An unsaved event for ``record_built`` (same arguments as ``record``)."""
+    event = TicketEvent(
+        ticket=ticket,
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_kind=actor_kind or ("agent" if actor is not None else "system"),
+        data=_jsonable(data or {}),
+    )
+    if at is not None:
+        event.at = at
+    return event
+
+
+def record_built(built: Sequence[TicketEvent], *, defer_webhooks: bool = False) -> list[TicketEvent]:
+    """Append events made by ``build`` in one INSERT, in order.
+
+    ``defer_webhooks`` leaves the webhook fan-out to a later ``publish`` call (intake: the
+    pipeline publishes ``created`` when it picks the message up, so the request queues nothing).
+    """
+    saved = TicketEvent.objects.bulk_create(list(built)) if built else []
+    if not defer_webhooks:
+        publish(saved)
+    return saved
+
+
+def publish(saved: Iterable[TicketEvent]) -> None:
+    """Fan the webhook kinds among ``saved`` out to the subscriptions, after commit."""
+    for event in saved:
+        if event.kind in WEBHOOK_KINDS:
+            enqueue_on_commit("followups.jobs.dispatch_webhook_event", event.pk)
 
 
 def record_many(
@@ -66,9 +126,12 @@ def record_many(
     payload = _jsonable(data or {})
     user = actor if actor is not None and actor.is_authenticated else None
     kind_of_actor = actor_kind or ("agent" if actor is not None else "system")
-    return TicketEvent.objects.bulk_create(
+    created = TicketEvent.objects.bulk_create(
         [
             TicketEvent(ticket_id=pk, kind=kind, actor=user, actor_kind=kind_of_actor, data=payload)
             for pk in ticket_ids
         ]
     )
+    for event in created:
+        _notify_subscribers(event)
+    return created

@@ -373,12 +373,18 @@ class Message(models.Model):
     # For AI drafts that an agent edited and sent: similarity between draft and sent text.
     draft_similarity = models.FloatField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # Set by intake, cleared by the pipeline worker that triaged and routed the message in the
+    # same transaction: a worker killed mid-batch leaves it set, so another claims it again.
+    awaiting_pipeline = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="message_ticket_idx"),
+            models.Index(
+                fields=["id"], name="message_pipeline_todo_idx", condition=Q(awaiting_pipeline=True)
+            ),
             models.Index(fields=["external_id"], name="message_external_idx"),
             models.Index(
                 fields=["delivery_status"], name="message_delivery_idx", condition=Q(delivery_status="failed")

@@ -34,6 +34,6 @@ api_urlpatterns = [
     path("tickets/<int:pk>/", api.TicketDetailView.as_view(), name="api-ticket-detail"),
     path("tickets/<int:pk>/replies/", api.TicketReplyView.as_view(), name="api-ticket-replies"),
     path("customers/", api.CustomerListView.as_view(), name="api-customers"),
-    path("orders/<str:external_id>/", api.OrderUpsertView.as_view(), name="api-order-upsert"),
+    # orders/<external_id>/ is routed by ``store.urls`` (OrderUpsertView plus GET and store vocabulary).
     path("health/", api.HealthView.as_view(), name="api-health"),
 ]

@@ -185,7 +185,7 @@ def insert_tickets(
         Ticket,
         {
             "customer_id": "%(first_customer)s + (random() * (%(customers)s - 1))::int",
-            "subject": "(%(bodies)s::text[])[1 + (r.issue %% 10)]",
+            "subject": "(%(bodies)s::text[])[1 + (r.issue %% 10)] || ' Order NW' || (1000000 + (r.ch * 8999999)::int)",
             "channel": "(%(channels)s::text[])[1 + (r.ch * 6)::int %% 6]",
             "issue_type": "(%(issues)s::text[])[1 + r.issue]",
             "product": "CASE WHEN r.issue IN (1, 6, 11) THEN 'SKU-' || (r.p * 40)::int ELSE '' END",
@@ -298,6 +298,8 @@ def insert_messages(low: int, high: int) -> None:
         FROM tickets_ticket t
         CROSS JOIN LATERAL (VALUES
             ('inbound', 'customer', t.first_message_at, NULL::float),
+            -- A customer follow-up ("any news?") on every ticket: about three messages a ticket.
+            ('inbound', 'customer', LEAST(now(), t.first_message_at + interval '20 minutes'), NULL::float),
             ('outbound', CASE WHEN t.id %% 5 = 0 THEN 'ai' ELSE 'agent' END, t.first_response_at,
              CASE WHEN t.id %% 10 < 7 THEN ((t.id * 7919) %% 100) / 100.0 END)
         ) AS m(direction, author_kind, at, similarity)

@@ -23,6 +23,7 @@ from tickets.models import TicketEvent
 # The ticket event kinds that external tools can subscribe to, by their public name.
 EVENT_NAMES = {
     TicketEvent.Kind.CREATED: WebhookEvent.TICKET_CREATED,
+    TicketEvent.Kind.ROUTED: WebhookEvent.TICKET_ROUTED,
     TicketEvent.Kind.ESCALATED: WebhookEvent.TICKET_ESCALATED,
     TicketEvent.Kind.RESOLVED: WebhookEvent.TICKET_RESOLVED,
     TicketEvent.Kind.APPROVAL_REQUESTED: WebhookEvent.APPROVAL_REQUESTED,

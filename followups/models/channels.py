@@ -93,6 +93,7 @@ class WebhookSource(models.Model):
 
 class WebhookEvent(models.TextChoices):
     TICKET_CREATED = "ticket.created", "Ticket created"
+    TICKET_ROUTED = "ticket.routed", "Ticket routed (triaged and placed in a queue)"
     TICKET_ESCALATED = "ticket.escalated", "Ticket escalated"
     TICKET_RESOLVED = "ticket.resolved", "Ticket resolved"
     APPROVAL_REQUESTED = "approval.requested", "Approval requested"

@@ -149,3 +149,30 @@ def test_the_api_changes_a_subscription_and_filters_the_log(api_client):
 def test_agents_may_not_manage_webhooks(client, agent):
     client.force_login(agent)
     assert client.get("/api/v1/webhooks/subscriptions/").status_code == 403
+
+
+def test_a_received_message_posts_ticket_created_then_ticket_routed_once(
+    http_receiver, django_capture_on_commit_callbacks
+):
+    """The request queues no webhook; the pipeline publishes ``ticket.created`` when it picks the
+    message up and ``ticket.routed`` with the placement, each once."""
+    from routing import pipeline
+    from tickets import intake
+
+    WebhookSubscriptionFactory(url=http_receiver.url, events=["ticket.created", "ticket.routed"])
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.receive(
+            intake.InboundMessage(
+                channel="email",
+                sender=intake.Sender(email="kai@example.org"),
+                subject="Where is my order?",
+                body="Order 10001 has not arrived.",
+                external_id="<hook-1@example.org>",
+            )
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.drain_now()
+    events = [json.loads(request["body"]) for request in http_receiver.requests]
+    assert sorted(e["event"] for e in events) == ["ticket.created", "ticket.routed"]
+    routed = next(e for e in events if e["event"] == "ticket.routed")
+    assert routed["data"]["ticket"]["stage"] != "received" and routed["data"]["details"]["why"]

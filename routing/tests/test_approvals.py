@@ -66,11 +66,11 @@ def test_approving_sends_the_held_reply_and_tells_the_requester(refund_ticket, m
     approval.refresh_from_db()
     assert approval.status == "approved" and approval.decided_at and approval.decided_by == manager
     assert TicketEvent.objects.filter(ticket=refund_ticket, kind=TicketEvent.Kind.APPROVAL_DECIDED).exists()
-    # Once approved, a reply committing the same amount goes straight out.
+    # The approval covered that reply only: another 250 on top of it waits for its own.
     again = actions.reply_to_ticket(
-        refund_ticket, body="Confirming 250.", author=specialist, commits_amount=Decimal("250")
+        refund_ticket, body="And 250 more.", author=specialist, commits_amount=Decimal("250")
     )
-    assert again.delivery_status == Message.Delivery.QUEUED
+    assert again.delivery_status == Message.Delivery.HELD
 
 
 def test_denying_keeps_the_reply_as_an_internal_note(refund_ticket, manager):

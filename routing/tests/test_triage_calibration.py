@@ -56,7 +56,7 @@ def test_reliability_bins_count_every_message_and_measure_accuracy():
 def test_the_floor_is_where_precision_stays_above_the_target():
     gold = ["order_status"] * 8 + ["billing"] * 3
     predicted = ["order_status"] * 11
-    confidences = [0.99, 0.97, 0.95, 0.93, 0.91, 0.9, 0.8, 0.7] + [0.92, 0.85, 0.6]
+    confidences = [0.99, 0.97, 0.95, 0.93, 0.91, 0.9, 0.8, 0.7, 0.92, 0.85, 0.6]
     floor = floor_for(gold, predicted, confidences, ["order_status"], target=0.95)
     # At 0.93 four of four are right; 0.92 lets a billing message in (4/5 = 0.8).
     assert floor == pytest.approx(0.93)

@@ -12,8 +12,9 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from routing import policies
 from routing.triage import extraction, text
-from routing.triage.backends.base import DraftContext, MessageText
+from routing.triage.backends.base import DraftContext, MessageText, OrderFacts
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _PROMISE = re.compile(
@@ -47,24 +48,50 @@ def _first_sentence(body: str, limit: int = 200) -> str:
 
 
 def summarize_thread(thread: Sequence[MessageText]) -> str:
-    """Two or three sentences: what the customer asked first, what they said last, where it stands."""
+    """What the customer asks (their latest message) and what has been done so far."""
     customer = [m for m in thread if m.author == "customer" and m.body.strip()]
     if not customer:
         return "No customer message with text yet."
-    first = _first_sentence(customer[0].body)
-    parts = [f"The customer wrote: “{first}”"]
+    parts = [f"The customer asks: “{_first_sentence(customer[-1].body)}”"]
     if len(customer) > 1:
         parts.append(
-            f"Latest message ({len(customer)} from the customer so far): “{_first_sentence(customer[-1].body)}”"
+            f"First message ({len(customer)} from the customer so far): “{_first_sentence(customer[0].body)}”"
         )
     replies = [m for m in thread if m.author in {"agent", "ai"}]
     if replies:
+        by = {"agent": "an agent", "ai": "the AI"}
+        answered = "; the customer wrote again after it" if thread[-1].author == "customer" else ""
         parts.append(
-            f"{len(replies)} repl{'y' if len(replies) == 1 else 'ies'} sent so far; the last was from {replies[-1].author}."
+            f"So far: {len(replies)} repl{'y' if len(replies) == 1 else 'ies'}, the last from "
+            f"{by[replies[-1].author]}{answered}."
         )
     else:
-        parts.append("No reply has been sent yet.")
+        parts.append("So far: no reply yet.")
     return " ".join(parts)
+
+
+def summarize_ticket(
+    summary: str,
+    *,
+    issue_type: str,
+    order: OrderFacts | None,
+    amount: Decimal | None,
+    currency: str,
+) -> str:
+    """The summary with the ticket's facts: the ask, the order (state, total, tracking) and the
+    amount at stake, so an agent reads them without opening the order."""
+    facts = []
+    if order is not None:
+        state = (order.fulfillment_status or order.status or "").replace("_", " ")
+        line = f"order #{order.number}" + (f" ({state}" if state else " (")
+        line += f", {order.total} {order.currency})" if order.total else ")"
+        if order.tracking_number:
+            line += f", tracking {order.carrier} {order.tracking_number}".replace("  ", " ")
+        facts.append(line)
+    if amount is not None and (order is None or amount != order.total):
+        facts.append(f"amount at stake {amount} {currency}".strip())
+    ask = f"About {TYPE_PHRASES.get(issue_type, 'this')}."
+    return " ".join([ask, summary, f"Facts: {'; '.join(facts)}." if facts else ""]).strip()
 
 
 def _greeting(context: DraftContext) -> str:
@@ -87,6 +114,16 @@ def _order_line(context: DraftContext) -> str:
     if order.tracking_url:
         line += f": {order.tracking_url}"
     return line + "."
+
+
+def _answering_sentence(context: DraftContext) -> str:
+    """The sentence of the ticket's policy that answers what the customer wrote (empty when none
+    does: a draft quotes only what applies to this ticket)."""
+    if context.policy is None:
+        return ""
+    question = " ".join(m.body for m in context.thread if m.author == "customer")
+    found = policies.best_sentences(question, context.policy.body, limit=1)
+    return found[0] if found else ""
 
 
 def _within_threshold(amount: Decimal | None, context: DraftContext) -> bool:
@@ -172,7 +209,8 @@ def _body(context: DraftContext) -> list[str]:
             "I can help with your account. For your security, please confirm the email address you signed up with, and never send us your password."
         )
     elif kind in {"product_question", "policy_question"}:
-        lines.append("Thank you for your question; I have the details here and will answer below.")
+        if not _answering_sentence(context):
+            lines.append("I am checking this for you and will come back to you with the answer.")
     elif kind == "complaint":
         lines.append(
             "Thank you for telling us. I have read your message in full and I am looking into what went wrong, so that I can put it right."
@@ -187,8 +225,9 @@ def _body(context: DraftContext) -> list[str]:
         "policy_question",
         "cancellation",
     }:
-        policy_sentence = _first_sentence(context.policy.body, limit=260)
-        lines.append(f"For reference, our {context.policy.title.lower()} says: {policy_sentence}")
+        policy_sentence = _answering_sentence(context)
+        if policy_sentence:
+            lines.append(f"Our {context.policy.title.lower()} says: “{policy_sentence}”")
     if kind != "refund_request" and "refund_request" in c.secondary_types:
         if amount is not None and not _within_threshold(amount, context):
             lines.append(

@@ -18,6 +18,15 @@ RETRY_BATCH = 100
 PENDING_GRACE = timedelta(minutes=10)
 
 
+def refresh_summary(ticket_id: int) -> None:
+    """A reply was sent: the summary's "so far" is rebuilt (``settings.AFTER_REPLY_JOBS``)."""
+    from routing.triage.runner import refresh_summary as rebuild
+
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is not None:
+        rebuild(ticket)
+
+
 def triage_ticket_job(ticket_id: int, message_id: int | None = None) -> None:
     """Triage one ticket with the configured backend, then re-route it."""
     from routing.triage import triage_ticket

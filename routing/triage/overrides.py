@@ -8,14 +8,13 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from helpdesk.errors import InvalidInput, NotAllowed
+from helpdesk.errors import InvalidInput
 from helpdesk.queue import enqueue_on_commit
 from routing.models import ClassificationOverride
 from routing.triage.backends.base import SENTIMENTS, SIGNALS, URGENCIES
 from routing.triage.brief import active_issue_types
-from tickets import events
+from tickets import events, permissions
 from tickets.models import Ticket, TicketEvent
-from tickets.queries import ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_SENIOR, has_role
 
 
 def _clean_signals(signals: Mapping[str, Any] | Iterable[str]) -> dict[str, list[str]]:
@@ -52,8 +51,7 @@ def override_classification(
     Raises ``NotAllowed`` for users without a support role and ``InvalidInput`` naming the
     field for unknown values. Re-triage later keeps these values.
     """
-    if not has_role(actor, ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN):
-        raise NotAllowed("Only support staff can change a ticket's classification.")
+    permissions.check_support_staff(actor, "change a ticket's classification")
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     changes: dict[str, Any] = {}
     if issue_type is not None:

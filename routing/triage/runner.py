@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, replace
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from helpdesk.queue import enqueue_on_commit
 from routing.models import ClassificationOverride, TriageResult
 from routing.triage import brief, drafts, extraction
 from routing.triage.backends import get_backend
-from routing.triage.backends.base import Classification, DraftContext, TriageBackend
+from routing.triage.backends.base import Classification, DraftContext, TicketText, TriageBackend
 from routing.triage.backends.heuristic import HeuristicBackend
 from routing.triage.validation import validate_classification
 from tickets import events
@@ -78,12 +79,22 @@ def _keep_agent_corrections(ticket: Ticket, result: Classification) -> Classific
     return replace(result, **changes)
 
 
-def _analyse(ticket: Ticket, backend: TriageBackend) -> dict[str, Any]:
-    """Run ``backend`` on ``ticket`` and return the validated values to write (no writes here)."""
-    inputs = brief.load_inputs(ticket)
-    result = validate_classification(
-        backend.classify(inputs.ticket_text), issue_types=set(inputs.issue_types)
-    )
+def _analyse(
+    ticket: Ticket,
+    backend: TriageBackend,
+    *,
+    inputs: brief.TriageInputs | None = None,
+    classification: Classification | None = None,
+) -> dict[str, Any]:
+    """Run ``backend`` on ``ticket`` and return the validated values to write (no writes here).
+
+    The batch pipeline passes ``inputs`` and the ``classification`` it computed for many
+    tickets at once; alone, both are computed here.
+    """
+    inputs = inputs or brief.load_inputs(ticket)
+    if classification is None:
+        classification = backend.classify(inputs.ticket_text)
+    result = validate_classification(classification, issue_types=set(inputs.issue_types))
     result = _keep_agent_corrections(ticket, result)
     order = inputs.order or brief.find_order(
         ticket, [*result.order_numbers, *extraction.extract_numbers(inputs.ticket_text.customer_text)]
@@ -96,8 +107,13 @@ def _analyse(ticket: Ticket, backend: TriageBackend) -> dict[str, Any]:
         currency = order.currency if order is not None else ""
     customer_text = inputs.ticket_text.customer_text
     policy = brief.relevant_policy(result.issue_type, customer_text)
-    summary = backend.summarize(inputs.ticket_text.thread).text.strip() or drafts.summarize_thread(
-        inputs.ticket_text.thread
+    summary = drafts.summarize_ticket(
+        backend.summarize(inputs.ticket_text.thread).text.strip()
+        or drafts.summarize_thread(inputs.ticket_text.thread),
+        issue_type=result.issue_type,
+        order=brief.order_facts(order),
+        amount=amount,
+        currency=currency,
     )
     context = DraftContext(
         thread=inputs.ticket_text.thread,
@@ -243,6 +259,58 @@ def triage_ticket(
     return _write(ticket, analysis, message_id=message_id, duration_ms=duration_ms)
 
 
+def classify_many(backend: TriageBackend, texts: Sequence[TicketText]) -> list[Classification]:
+    """Classify many tickets in one call where the backend can (the semantic backend encodes
+    them in one matrix product), else one by one."""
+    batch = getattr(backend, "classify_many", None)
+    if batch is not None:
+        return list(batch(texts))
+    return [backend.classify(text) for text in texts]
+
+
+def triage_tickets(
+    tickets: Sequence[Ticket], *, backend: TriageBackend, message_ids: Mapping[int, int]
+) -> list[Ticket]:
+    """Triage a batch of tickets with a fast backend: inputs per ticket, one classification call
+    for the batch, then each ticket's write (its own savepoint). Same outcome per ticket as
+    ``triage_ticket``: a failure marks that ticket for retry and does not stop the others.
+    Called by ``routing.pipeline`` inside the batch's transaction."""
+    started = time.perf_counter()
+    prepared: list[tuple[Ticket, brief.TriageInputs]] = []
+    triaged: list[Ticket] = []
+    for ticket in tickets:
+        try:
+            prepared.append((ticket, brief.load_inputs(ticket)))
+        except Exception as exc:
+            logger.exception("Triage inputs failed for ticket %s", ticket.pk)
+            triaged.append(
+                mark_triage_failed(ticket, reason=f"{type(exc).__name__}: {exc}", backend=backend.name)
+            )
+    try:
+        results: list[Classification | None] = list(
+            classify_many(backend, [inputs.ticket_text for _, inputs in prepared])
+        )
+    except Exception:
+        logger.exception("Batch classification failed; classifying one by one")
+        results = [None] * len(prepared)
+    shared_ms = int((time.perf_counter() - started) * 1000 / max(len(prepared), 1))
+    for (ticket, inputs), classification in zip(prepared, results, strict=True):
+        own = time.perf_counter()
+        try:
+            analysis = _analyse(ticket, backend, inputs=inputs, classification=classification)
+        except Exception as exc:
+            logger.exception("Triage failed for ticket %s with %s", ticket.pk, backend.name)
+            triaged.append(
+                mark_triage_failed(ticket, reason=f"{type(exc).__name__}: {exc}", backend=backend.name)
+            )
+            continue
+        duration_ms = shared_ms + int((time.perf_counter() - own) * 1000)
+        triaged.append(
+            _write(ticket, analysis, message_id=message_ids.get(ticket.pk), duration_ms=duration_ms)
+        )
+    return triaged
+
+
 def run_for_message(ticket_id: int, message_id: int) -> Ticket | None:
     """Triage after intake committed ``message_id`` (called by ``routing.pipeline``).
 
@@ -307,3 +375,24 @@ def draft_reply(ticket: Ticket, *, backend: TriageBackend | None = None) -> str:
         locked.ai_brief = brief_data
         locked.save(update_fields=["ai_draft", "ai_brief", "updated_at"])
     return text
+
+
+@transaction.atomic
+def refresh_summary(ticket: Ticket) -> Ticket:
+    """Rebuild the summary after a reply (what has been done changed; the ask and facts did not
+    need a new classification). Keeps the triage's issue type and amount."""
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("order").get(pk=ticket.pk)
+    if ticket.triage_status != Ticket.TriageStatus.DONE:
+        return ticket
+    summary = drafts.summarize_ticket(
+        drafts.summarize_thread(brief.thread_of(ticket)),
+        issue_type=ticket.issue_type,
+        order=brief.order_facts(ticket.order),
+        amount=ticket.amount_at_stake,
+        currency=ticket.currency,
+    )[:2000]
+    if summary != ticket.ai_summary:
+        ticket.ai_summary = summary
+        ticket.ai_brief = {**ticket.ai_brief, "summary": summary}
+        ticket.save(update_fields=["ai_summary", "ai_brief", "updated_at"])
+    return ticket

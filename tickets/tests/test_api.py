@@ -45,6 +45,12 @@ def session_client(user) -> APIClient:
     return client
 
 
+@pytest.fixture
+def manager_client(manager):
+    """Ticket changes are made by people: integrations bring messages in (tickets.permissions)."""
+    return session_client(manager)
+
+
 def agent_in(team: Team | None = None, tier: Tier | None = None, username: str = "scoped"):
     user = UserFactory(username=username, roles=["agent"])
     AgentProfile.objects.create(user=user, team=team, tier=tier)
@@ -247,10 +253,10 @@ def test_ordering_by_priority_puts_urgent_first(api_client):
 # --- one ticket ------------------------------------------------------------------------------
 
 
-def test_patch_changes_status_priority_and_assignee_through_actions(api_client):
+def test_patch_changes_status_priority_and_assignee_through_actions(manager_client):
     ticket = TicketFactory()
     owner = UserFactory(username="owner", roles=["agent"])
-    response = api_client.patch(
+    response = manager_client.patch(
         f"{TICKETS}{ticket.pk}/",
         {"status": "pending", "priority": Ticket.Priority.URGENT, "assignee": owner.pk},
         format="json",
@@ -263,26 +269,28 @@ def test_patch_changes_status_priority_and_assignee_through_actions(api_client):
     assert {event["kind"] for event in body["events"]} == kinds
 
 
-def test_patch_refuses_a_non_agent_assignee_and_an_empty_change(api_client):
+def test_patch_refuses_a_non_agent_assignee_and_an_empty_change(manager_client):
     ticket = TicketFactory()
     outsider = UserFactory(username="outsider")
-    response = api_client.patch(f"{TICKETS}{ticket.pk}/", {"assignee": outsider.pk}, format="json")
+    response = manager_client.patch(f"{TICKETS}{ticket.pk}/", {"assignee": outsider.pk}, format="json")
     assert response.status_code == 400 and "assignee" in response.json()["fields"]
-    assert api_client.patch(f"{TICKETS}{ticket.pk}/", {}, format="json").status_code == 400
+    assert manager_client.patch(f"{TICKETS}{ticket.pk}/", {}, format="json").status_code == 400
     assert not ticket.events.exists()
 
 
-def test_patch_cannot_set_resolved_and_cannot_touch_a_resolved_ticket(api_client):
+def test_patch_cannot_set_resolved_and_cannot_touch_a_resolved_ticket(manager_client):
     ticket = TicketFactory(resolved=True)
-    response = api_client.patch(f"{TICKETS}{ticket.pk}/", {"status": "resolved"}, format="json")
+    response = manager_client.patch(f"{TICKETS}{ticket.pk}/", {"status": "resolved"}, format="json")
     assert response.status_code == 400 and "status" in response.json()["fields"]
-    response = api_client.patch(f"{TICKETS}{ticket.pk}/", {"status": "open"}, format="json")
+    response = manager_client.patch(f"{TICKETS}{ticket.pk}/", {"status": "open"}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "illegal_transition"
 
 
-def test_a_reply_is_sent_and_sets_the_ticket_pending(api_client):
+def test_a_reply_is_sent_and_sets_the_ticket_pending(manager_client):
     ticket = TicketFactory()
-    response = api_client.post(f"{TICKETS}{ticket.pk}/replies/", {"body": "It ships today."}, format="json")
+    response = manager_client.post(
+        f"{TICKETS}{ticket.pk}/replies/", {"body": "It ships today."}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["direction"] == "outbound" and not response.json()["is_internal"]
     ticket.refresh_from_db()
@@ -290,9 +298,9 @@ def test_a_reply_is_sent_and_sets_the_ticket_pending(api_client):
     assert ticket.events.filter(kind=TicketEvent.Kind.REPLY_SENT).count() == 1
 
 
-def test_an_internal_note_is_stored_but_is_not_a_response(api_client):
+def test_an_internal_note_is_stored_but_is_not_a_response(manager_client):
     ticket = TicketFactory()
-    response = api_client.post(
+    response = manager_client.post(
         f"{TICKETS}{ticket.pk}/replies/", {"body": "Carrier says Monday.", "internal": True}, format="json"
     )
     assert response.status_code == 201 and response.json()["is_internal"]
@@ -301,9 +309,9 @@ def test_an_internal_note_is_stored_but_is_not_a_response(api_client):
     assert ticket.events.filter(kind=TicketEvent.Kind.NOTE_ADDED).count() == 1
 
 
-def test_an_empty_reply_is_a_400_naming_body(api_client):
+def test_an_empty_reply_is_a_400_naming_body(manager_client):
     ticket = TicketFactory()
-    response = api_client.post(f"{TICKETS}{ticket.pk}/replies/", {"body": ""}, format="json")
+    response = manager_client.post(f"{TICKETS}{ticket.pk}/replies/", {"body": ""}, format="json")
     assert response.status_code == 400 and "body" in response.json()["fields"]
 
 
@@ -454,3 +462,14 @@ def test_create_api_key_prints_a_working_key_once_per_name():
     assert client.get(TICKETS).status_code == 200
     with pytest.raises(CommandError):
         call_command("create_api_key", "cli-shop", stdout=StringIO())
+
+
+def test_a_posted_message_answers_at_once_with_its_ticket_received(api_client):
+    """The request stores the message; triage and routing follow in workers, so the answer
+    shows the ticket in stage "received", untriaged, and the list filters on that stage."""
+    response = api_client.post(MESSAGES, message_payload(), format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["stage"] == "received" and body["issue_type"] == ""
+    listed = api_client.get(TICKETS, {"stage": "received"}).json()["results"]
+    assert [row["id"] for row in listed] == [body["id"]]

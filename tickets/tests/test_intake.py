@@ -4,6 +4,8 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from helpdesk.errors import InvalidInput
@@ -150,3 +152,50 @@ def test_a_message_to_a_pending_ticket_sets_it_open_again():
     )
     result.ticket.refresh_from_db()
     assert result.ticket.pk == ticket.pk and result.ticket.status == Ticket.Status.OPEN
+
+
+def _statements(captured) -> list[str]:
+    # Inside a test every atomic block is a savepoint; outside one it is BEGIN/COMMIT, which
+    # Django does not send as statements. Neither is work done for the message.
+    return [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def test_a_new_customer_s_message_is_stored_in_at_most_eight_statements(django_capture_on_commit_callbacks):
+    """Identity, threading, idempotency and the events cost at most 8 statements; the only
+    thing queued is the pipeline wake-up (triage and routing run in workers)."""
+    with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks() as callbacks:
+        result = intake.receive(inbound(sender=intake.Sender(email="new@example.org", phone="+49 30 1234")))
+    assert result.created and result.new_ticket
+    assert len(_statements(captured.captured_queries)) <= 8
+    assert len(callbacks) == 1
+
+
+def test_a_returning_customer_s_reply_is_stored_in_at_most_eight_statements(
+    django_capture_on_commit_callbacks,
+):
+    """A threaded reply (references) to an open ticket: the same budget, with the ticket locked."""
+    first = intake.receive(inbound())
+    with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks():
+        reply = intake.receive(inbound(external_id="<m2@example.org>", references=["<m1@example.org>"]))
+    assert reply.ticket.pk == first.ticket.pk and not reply.new_ticket
+    assert len(_statements(captured.captured_queries)) <= 8
+
+
+def test_a_received_message_waits_for_the_pipeline_in_stage_received():
+    """Until a worker takes it, the ticket says "received": not triaged, not routed, marked."""
+    result = intake.receive(inbound())
+    ticket = Ticket.objects.get(pk=result.ticket.pk)
+    assert ticket.stage == Ticket.Stage.RECEIVED
+    assert ticket.triage_status == Ticket.TriageStatus.PENDING and ticket.team_id is None
+    assert Message.objects.get(pk=result.message.pk).awaiting_pipeline
+    created = ticket.events.get(kind=TicketEvent.Kind.CREATED)
+    assert created.data["message_id"] == result.message.pk
+
+
+def test_a_duplicate_delivery_is_not_marked_for_the_pipeline_again(django_capture_on_commit_callbacks):
+    """A retried webhook stores nothing and wakes nothing."""
+    intake.receive(inbound())
+    with django_capture_on_commit_callbacks() as callbacks:
+        again = intake.receive(inbound())
+    assert not again.created and callbacks == []
+    assert Message.objects.filter(awaiting_pipeline=True).count() == 1

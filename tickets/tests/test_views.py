@@ -562,3 +562,16 @@ def test_amount_field_on_reply_is_decimal(client, frontline_agent, team_ticket):
 def test_managers_open_on_all_open_and_agents_on_their_team(client, manager, frontline_agent, team_ticket):
     assert login(client, manager).get(reverse("tickets:inbox")).context["view"] == "all"
     assert login(client, frontline_agent).get(reverse("tickets:inbox")).context["view"] == "team"
+
+
+def test_a_just_received_ticket_is_shown_as_such_in_the_inbox(client, manager):
+    """Before the pipeline has triaged it, the row says so instead of looking unclassified."""
+    from tickets import intake
+
+    intake.receive(
+        intake.InboundMessage(
+            channel="email", sender=intake.Sender(email="new@example.org"), subject="Hello", body="Help me"
+        )
+    )
+    body = login(client, manager).get(reverse("tickets:inbox"), {"view": "all"}).content.decode()
+    assert "just received, triaging" in body

@@ -12,11 +12,10 @@ from followups.queries import csat_for_ticket
 from helpdesk.http import HtmxHttpRequest
 from routing import escalation
 from routing.models import Approval, Escalation, RoutingDecision
-from tickets import forms, queries
+from tickets import forms, permissions, queries
 from tickets.drafts import draft_digest
 from tickets.macros import render_macro
 from tickets.models import Macro, Message, Ticket, TicketEvent
-from tickets.queries import ROLE_ADMIN, ROLE_MANAGER, ROLE_SENIOR, has_role
 
 # Brief keys the ticket page lays out itself (triage's ``build_brief``); any other key is shown as is.
 BRIEF_LAID_OUT = {
@@ -37,8 +36,8 @@ DRAFT_ACCEPTED_AT = 0.8
 
 
 def may_reassign(user) -> bool:
-    """Seniors, managers and admins hand tickets to others; agents take or release their own."""
-    return has_role(user, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
+    """Whether to offer "assign to someone else" (``tickets.actions.assign_ticket`` decides)."""
+    return permissions.may_assign_others(user)
 
 
 def may_deescalate(user, ticket: Ticket) -> bool:

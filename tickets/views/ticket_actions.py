@@ -3,7 +3,8 @@
 HTMX requests get the changed parts of the page out-of-band (``#refresh`` partial); plain
 form posts are redirected back to the ticket (errors re-render the page with status 400).
 Routing's actions (escalation, approvals, classification overrides) are called through the
-public functions of the routing app; permission checks happen here and again in the actions.
+public functions of the routing app; who may act is decided by the actions alone
+(``tickets.permissions``), and a ``NotAllowed`` becomes a 403 here as in the API.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from routing.models import Approval
 from tickets import actions, drafts, forms, queries
 from tickets.models import Ticket
 from tickets.views.common import done, error_text, form_error_text
-from tickets.views.detail import may_reassign, ticket_context
+from tickets.views.detail import ticket_context
 
 
 def _answer(request: HtmxHttpRequest, ticket: Ticket, text: str, *, composer: bool = False) -> HttpResponse:
@@ -86,7 +87,10 @@ def add_note(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
         return _refuse(request, ticket, form_error_text(form))
-    actions.add_internal_note(ticket, body=form.cleaned_data["body"], author=request.user)
+    try:
+        actions.add_internal_note(ticket, body=form.cleaned_data["body"], author=request.user)
+    except HelpdeskError as error:
+        return _refuse(request, ticket, error_text(error), status=error.status)
     return _answer(request, ticket, "Note added.", composer=True)
 
 
@@ -95,7 +99,10 @@ def add_note(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def discard_draft(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Record that the agent threw the AI draft away (counts against draft acceptance)."""
     ticket = queries.access_ticket(request.user, pk)
-    drafts.discard_draft(ticket, actor=request.user)
+    try:
+        drafts.discard_draft(ticket, actor=request.user)
+    except HelpdeskError as error:
+        return _refuse(request, ticket, error_text(error), status=error.status)
     return _answer(request, ticket, "AI draft discarded.", composer=True)
 
 
@@ -202,8 +209,7 @@ def decide_approval(request: HtmxHttpRequest, pk: int, approval_id: int) -> Http
 @require_POST
 @login_required
 def assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """ "me" takes the ticket; anyone else (or nobody) needs a senior, manager or admin, except
-    that an agent may release a ticket they hold."""
+    """ "me" takes the ticket, else the chosen agent (or nobody); the action says who may."""
     ticket = queries.access_ticket(request.user, pk)
     choice = request.POST.get("agent", "")
     if choice == "me":
@@ -213,9 +219,6 @@ def assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             return _refuse(request, ticket, form_error_text(form))
         agent = form.cleaned_data["agent"]
-        releasing_own = agent is None and ticket.assignee_id == request.user.pk
-        if not (may_reassign(request.user) or releasing_own):
-            raise PermissionDenied("Only senior agents, managers and admins reassign tickets.")
     try:
         actions.assign_ticket(ticket, agent=agent, actor=request.user)
     except HelpdeskError as error:

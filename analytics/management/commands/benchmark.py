@@ -4,6 +4,7 @@
     python manage.py benchmark --tickets 1000000 --days 365
     python manage.py benchmark --skip-generate          # time what is already there
     python manage.py benchmark --skip-generate --fold   # fold every ticket first, then time
+    python manage.py benchmark --skip-generate --pages-only --page-repeat 40   # the goals table only
 
 Rows are produced by PostgreSQL itself (``INSERT ... SELECT`` over ``generate_series`` in
 chunks, with a progress bar): customers, tickets across channels/issue types/tiers/teams with
@@ -13,6 +14,11 @@ resolutions, reopenings, CSAT), then every ticket is folded into the metrics fac
 Generated rows carry the tag ``benchmark``; ``--clear`` deletes them. Use a scratch database
 (``DATABASE_URL``) for the million-ticket run. ``--skip-generate --fold`` folds the facts of
 existing data (e.g. generated before the facts table existed) and times it.
+
+The run ends with the pages table: every page an agent or manager waits for (inbox list and
+fragment, search, ticket page, API list, dashboard, 30-day metrics), p50/p95 server time of
+``--page-repeat`` requests, the query count, and the goal it is held to (issue 15: at 1M tickets
+and 3M messages).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from analytics.benchmark.generate import clear, fold_facts, generate
 from analytics.benchmark.measure import measure
+from analytics.benchmark.pages import time_pages
 
 
 class Command(BaseCommand):
@@ -44,6 +51,12 @@ class Command(BaseCommand):
             action="store_true",
             help="With --skip-generate: fold every ticket into the facts first.",
         )
+        parser.add_argument(
+            "--page-repeat", type=int, default=20, help="Timed requests per page (p50/p95 shown)."
+        )
+        parser.add_argument(
+            "--pages-only", action="store_true", help="Only the pages table (skip the per-query timings)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["clear"]:
@@ -57,4 +70,29 @@ class Command(BaseCommand):
             )
         elif options["fold"]:
             self.stdout.write(f"ticket facts folded in {fold_facts():.1f} s")
-        measure(repeat=options["repeat"], write=self.stdout.write, year=not options["skip_year"])
+        if not options["pages_only"]:
+            measure(repeat=options["repeat"], write=self.stdout.write, year=not options["skip_year"])
+        self._pages(options["page_repeat"])
+
+    def _pages(self, repeat: int) -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(width=140)
+        with console.status("timing pages") as status:
+            timings = time_pages(repeat=repeat, progress=lambda label: status.update(f"timing {label}"))
+        table = Table(title=f"Pages: server time of {repeat} requests each (ms), queries, goal (p95)")
+        for column in ("page", "p50", "p95", "goal", "met", "queries", "status", "bytes"):
+            table.add_column(column, justify="left" if column == "page" else "right")
+        for t in timings:
+            table.add_row(
+                t.page.label,
+                f"{t.p50:.1f}",
+                f"{t.p95:.1f}",
+                f"< {t.page.goal_ms:g}",
+                "yes" if t.met else "NO",
+                str(t.queries),
+                str(t.status),
+                f"{t.size:,}",
+            )
+        console.print(table)
