@@ -100,7 +100,9 @@ def test_a_batch_gives_the_same_results_as_one_message_at_a_time():
     backend = SemanticBackend()
     batched = backend.classify_many(tickets)
     one_by_one = [backend.classify(t) for t in tickets]
-    assert [(r.issue_type, r.confidence) for r in batched] == [(r.issue_type, r.confidence) for r in one_by_one]
+    assert [(r.issue_type, r.confidence) for r in batched] == [
+        (r.issue_type, r.confidence) for r in one_by_one
+    ]
     assert batched[-1].issue_type == "product_defect"
     assert all("confidence" in r.explanation for r in batched if r.language == "en")
 

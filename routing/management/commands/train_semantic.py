@@ -72,7 +72,10 @@ class Command(BaseCommand):
         if len(set(labels)) < 2:
             raise CommandError("Training needs labelled examples of at least two issue types.")
         encoder = SentenceEncoder(directory)
-        vectors = encoder.encode(texts)
+        # The model reads what the backend reads at run time: subject and message, head and tail.
+        vectors = encoder.encode(
+            [semantic.semantic_text(evaluation.ticket_text(evaluation.Example(t, ""))) for t in texts]
+        )
         head = semantic.fit_head(vectors, labels, weights)
         if public:
             head = self.calibrate(head, encoder, [p["dev"] for p in public.values()])
