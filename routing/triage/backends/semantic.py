@@ -57,16 +57,17 @@ def model_dir() -> Path:
 class Head:
     """A linear classifier over unit sentence vectors: softmax(x @ coef.T + intercept).
 
-    ``cue_calibration`` and ``model_calibration`` map the raw confidence of a cue decision and of
-    a model decision to the chance of being right, fitted on held-out public data
-    (``manage.py train_semantic``); a head without them reports raw scores.
+    ``cue_accuracy`` is, per cue type, how often a strong cue of that type was right on
+    held-out data (``"*"``: all types together); ``model_calibration`` maps the head's
+    probability to the chance of being right on held-out public data. Both come from
+    ``manage.py train_semantic``; a head without them reports raw scores.
     """
 
     classes: tuple[str, ...]
     coef: np.ndarray
     intercept: np.ndarray
     source: str = ""
-    cue_calibration: Calibration | None = None
+    cue_accuracy: dict[str, float] | None = None
     model_calibration: Calibration | None = None
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
@@ -78,21 +79,24 @@ class Head:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         arrays = {"classes": np.array(self.classes), "coef": self.coef, "intercept": self.intercept}
-        for name in ("cue", "model"):
-            calibration = getattr(self, f"{name}_calibration")
-            if calibration is not None:
-                arrays[f"{name}_x"], arrays[f"{name}_y"] = calibration.x, calibration.y
+        if self.model_calibration is not None:
+            arrays["model_x"], arrays["model_y"] = self.model_calibration.x, self.model_calibration.y
+        if self.cue_accuracy:
+            arrays["cue_types"] = np.array(list(self.cue_accuracy))
+            arrays["cue_values"] = np.array(list(self.cue_accuracy.values()), np.float32)
         with open(path, "wb") as handle:
             np.savez_compressed(handle, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> Head:
         with np.load(path, allow_pickle=False) as data:
-            calibrations = {
-                f"{name}_calibration": Calibration(data[f"{name}_x"], data[f"{name}_y"])
-                for name in ("cue", "model")
-                if f"{name}_x" in data
-            }
+            calibrations: dict = {}
+            if "model_x" in data:
+                calibrations["model_calibration"] = Calibration(data["model_x"], data["model_y"])
+            if "cue_types" in data:
+                calibrations["cue_accuracy"] = {
+                    str(t): float(v) for t, v in zip(data["cue_types"], data["cue_values"], strict=True)
+                }
             return cls(
                 classes=tuple(str(c) for c in data["classes"]),
                 coef=data["coef"].astype(np.float32),
@@ -175,8 +179,8 @@ class SemanticBackend(HeuristicBackend):
             backend=self.name, model=f"{MODEL_NAME}+{head}", prompt_version=VERSION, fallback_reason=""
         )
 
-    def _calibrated(self, source: str, raw: float) -> float:
-        calibration = getattr(self.head, f"{source}_calibration", None) if self.head else None
+    def _calibrated(self, raw: float) -> float:
+        calibration = self.head.model_calibration if self.head else None
         return round(calibration(raw), 3) if calibration else raw
 
     def _best(self, probabilities: np.ndarray, issue_types: Sequence[str]) -> tuple[str, float]:
@@ -232,7 +236,10 @@ class SemanticBackend(HeuristicBackend):
         return dict(zip(texts, probabilities, strict=True))
 
     def _with_calibrated_cue(self, result: Classification) -> Classification:
-        calibrated = self._calibrated("cue", result.confidence)
+        accuracy = self.head.cue_accuracy if self.head else None
+        if not accuracy or result.confidence < CUE_CONFIDENCE:
+            return result
+        calibrated = round(accuracy.get(result.issue_type, accuracy.get("*", result.confidence)), 3)
         explanation = {
             **result.explanation,
             "confidence": {"source": "cue", "raw": result.confidence, "calibrated": calibrated},
@@ -243,10 +250,10 @@ class SemanticBackend(HeuristicBackend):
         self, ticket: TicketText, result: Classification, latest: np.ndarray, earlier: np.ndarray | None
     ) -> Classification:
         label, raw = self._best(latest, ticket.issue_types)
-        probability = self._calibrated("model", raw)
+        probability = self._calibrated(raw)
         if earlier is not None:
             label, raw = self._best(earlier, ticket.issue_types)
-            probability = self._calibrated("model", raw) * HISTORY_WEIGHT + 0.2
+            probability = self._calibrated(raw) * HISTORY_WEIGHT + 0.2
         if not label:
             return result
         explanation = {
