@@ -30,10 +30,13 @@ def _move(apps, index):
 
 def forwards(apps, schema_editor):
     _move(apps, 0)
+    # Queryset updates bypass the save signals: running processes reload their config snapshot.
+    schema_editor.execute("SELECT nextval('routing_config_version')")
 
 
 def backwards(apps, schema_editor):
     _move(apps, 1)
+    schema_editor.execute("SELECT nextval('routing_config_version')")
 
 
 class Migration(migrations.Migration):
