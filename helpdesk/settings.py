@@ -177,13 +177,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "helpdesk.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "helpdesk.errors.api_exception_handler",
+    # helpdesk/throttling.py: one atomic counter per client and window, shared by every web
+    # process when CACHE_URL points at Redis (docs/deploy.md).
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "helpdesk.throttling.AgentRateThrottle",
+        "helpdesk.throttling.IntegrationRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
         "user": os.environ.get("API_THROTTLE_USER", "1200/min"),
+        # Per API key: a store replaying a sales-day backlog sends hundreds a second.
+        "integration": os.environ.get("API_THROTTLE_INTEGRATION", "30000/min"),
         "widget": os.environ.get("WIDGET_THROTTLE", "30/min"),
     },
 }
@@ -209,7 +214,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if os.environ.get("CACHE_URL", "").startswith("redis://"):
+if os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -259,10 +264,7 @@ REPLY_POLICY = "routing.guards.check_reply"
 # Called with a ticket (or a batch) once routing gave it to the AI tier: the resolution flows.
 AI_RESOLUTION = "resolution.actions.resolve_with_ai"
 # An AI-answered ticket the customer does not write back on is resolved after this many hours.
-AI_QUIET_HOURS = int(os.environ.get("AI_QUIET_HOURS", "48"))
-# Queued (with the ticket id) after every public reply that is not an auto-acknowledgement:
-# the brief's summary is rebuilt so "what has been done" stays true.
-AFTER_REPLY_JOBS = ["routing.triage.jobs.refresh_summary"]
+AI_QUIET_HOURS = int(os.environ.get("AI_QUIET_HOURS", "24"))
 # Delivers an outbound message on its channel (a django-q2 job path).
 OUTBOUND_DELIVERY = "followups.jobs.deliver_message"
 
@@ -303,6 +305,11 @@ STORE_TIMEOUT_SECONDS = float(os.environ.get("STORE_TIMEOUT_SECONDS", 15))
 STORE_MAX_RETRIES = int(os.environ.get("STORE_MAX_RETRIES", 4))
 # Longest single backoff sleep, so a request from the inbox never hangs for a minute.
 STORE_MAX_BACKOFF_SECONDS = float(os.environ.get("STORE_MAX_BACKOFF_SECONDS", 8))
+
+# --- deployment -------------------------------------------------------------------------------
+# docs/deploy.md. collectstatic writes here; gunicorn's settings are in gunicorn.conf.py.
+if os.environ.get("STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["STATIC_ROOT"])
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {

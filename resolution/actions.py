@@ -25,7 +25,7 @@ from resolution.context import load_context
 from resolution.facts import Answer
 from resolution.models import AiResolution, AiReview, ReviewSampling
 from routing.automation import hand_to_people
-from routing.guards import AiNotAllowed, allowing_action_rule
+from routing.guards import AiNotAllowed, ai_blockers, allowing_action_rule
 from tickets import actions, events
 from tickets.models import Message, RootCause, Ticket, TicketEvent
 from tickets.queries import ROLE_ADMIN, ROLE_MANAGER, ROLE_SENIOR, has_role
@@ -67,6 +67,15 @@ def _resolve_one(ticket: Ticket) -> AiResolution | None:
             handoff=f"the customer wrote again after the AI's {answered.flow.replace('_', ' ')} answer",
         )
         return _refuse(ticket, answer, context.ticket.triage_confidence, keep_draft=True)
+    # Asked before the flow runs, because some flows act at the store (a return, a cancellation):
+    # nothing may happen on a ticket the AI may not handle alone.
+    blockers = ai_blockers(ticket)
+    rule = allowing_action_rule(ticket)
+    if blockers or rule is None:
+        why = "; ".join(blockers) or f"no action rule lets AI handle {ticket.issue_type or 'this'} alone"
+        return _refuse(
+            ticket, Answer(flow=ticket.issue_type or "none", handoff=why), ticket.triage_confidence
+        )
     answer = flows.compose(context)
     if answer.handoff:
         return _refuse(ticket, answer, ticket.triage_confidence)
@@ -74,7 +83,6 @@ def _resolve_one(ticket: Ticket) -> AiResolution | None:
     if problems:
         answer.handoff = "verifier: " + "; ".join(problems)
         return _refuse(ticket, answer, ticket.triage_confidence)
-    rule = allowing_action_rule(ticket)
     try:
         message = actions.reply_to_ticket(
             ticket, body=answer.body, author=None, author_kind=Message.AuthorKind.AI, commits_amount=None
@@ -147,7 +155,7 @@ def resolve_quiet_tickets(*, now=None) -> int:
     """Resolve AI-answered tickets whose customer has not written back within
     ``settings.AI_QUIET_HOURS`` (the answer was enough). Returns how many were resolved."""
     now = now or timezone.now()
-    cutoff = now - timedelta(hours=getattr(settings, "AI_QUIET_HOURS", 48))
+    cutoff = now - timedelta(hours=getattr(settings, "AI_QUIET_HOURS", 24))
     quiet = (
         Ticket.objects.open()
         .filter(handled_by_ai=True, last_agent_message_at__lte=cutoff, ai_resolutions__outcome="sent")

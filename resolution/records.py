@@ -1,9 +1,10 @@
-"""Store records the flows read and the store actions they take, through one seam.
+"""Store records the flows read, and the store actions they take, through one seam.
 
-Refunds, returns and the store connection belong to the ``store`` app (the store-connection
-issue). Until it is installed, refunds are known only from the order's own financial status,
-and no return or cancellation can be made at the store: those flows hand the ticket to a person
-with the eligibility worked out in the draft, instead of promising an action nobody took.
+With the store app (``store``: fulfilments with their scan history, refunds, returns, and the
+connection that creates returns and cancels orders), the flows quote those records. An order
+that did not come from a connected store is known only from its own fields: its refunds from its
+financial status, and no return or cancellation can be made for it, so those flows hand the
+ticket to a person with the eligibility worked out instead of promising an action nobody took.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from decimal import Decimal
 
 from django.apps import apps
 
-from tickets.models import Order
+from helpdesk.errors import HelpdeskError
+from tickets.models import Order, Ticket
 
 
 @dataclass(frozen=True)
@@ -22,38 +24,93 @@ class RefundRecord:
     amount: Decimal
     currency: str
     processed_at: datetime | None
-    method: str
     source: str
 
 
+@dataclass(frozen=True)
+class Scan:
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    ok: bool
+    error: str = ""
+    rma: str = ""
+    label_url: str = ""
+    source: str = ""
+
+
+def _store() -> bool:
+    return apps.is_installed("store")
+
+
 def refunds_for(order: Order) -> list[RefundRecord]:
-    """The refunds recorded on ``order`` (from the store's records when the store app is installed)."""
-    if apps.is_installed("store"):
+    """The refunds that went through on ``order``."""
+    if _store():
         Refund = apps.get_model("store", "Refund")
-        return [
+        rows = Refund.objects.filter(order=order, status=Refund.Status.SUCCEEDED).order_by(
+            "processed_at", "pk"
+        )
+        found = [
             RefundRecord(
-                amount=row.amount,
-                currency=row.currency or order.currency,
-                processed_at=getattr(row, "processed_at", None),
-                method=getattr(row, "gateway", "") or "your original payment method",
-                source=f"refund on order #{order.number}",
+                row.amount, row.currency or order.currency, row.processed_at, f"refund {row.store_id}"
             )
-            for row in Refund.objects.filter(order=order).order_by("pk")
-            if getattr(row, "status", "success") in ("success", "succeeded", "processed", "completed", "")
+            for row in rows
         ]
+        if found:
+            return found
     if order.status == Order.Status.REFUNDED:
-        return [
-            RefundRecord(
-                amount=order.total,
-                currency=order.currency,
-                processed_at=None,
-                method="your original payment method",
-                source=f"order #{order.number}",
-            )
-        ]
+        return [RefundRecord(order.total, order.currency, None, f"order #{order.number}")]
     return []
 
 
-def store_connected() -> bool:
-    """Whether returns and cancellations can be made at the store from here."""
-    return apps.is_installed("store")
+def last_scan(order: Order) -> Scan | None:
+    """The carrier's latest scan of the order's most recent shipment, if the store reported one."""
+    if not _store():
+        return None
+    FulfillmentEvent = apps.get_model("store", "FulfillmentEvent")
+    event = (
+        FulfillmentEvent.objects.filter(fulfillment__order=order)
+        .order_by("-happened_at", "-pk")
+        .values("message", "location", "status", "happened_at")
+        .first()
+    )
+    if event is None:
+        return None
+    text = event["message"] or event["status"].replace("_", " ")
+    if event["location"]:
+        text += f" ({event['location']})"
+    return Scan(text, event["happened_at"])
+
+
+def store_connected(order: Order) -> bool:
+    """Whether returns and cancellations for ``order`` can be made at its store from here."""
+    if not _store():
+        return False
+    StoreOrder = apps.get_model("store", "StoreOrder")
+    return StoreOrder.objects.filter(order=order, connection__is_active=True).exists()
+
+
+def request_store_action(ticket: Ticket, kind: str, params: dict) -> StoreResult:
+    """Create a return or cancel the ticket's order at the store, as the AI (logged by the store
+    app as an order action on the ticket; a person can see and undo it from the sidebar)."""
+    from store.actions import request_order_action
+
+    try:
+        action = request_order_action(ticket, kind=kind, params=params, actor=None, actor_kind="ai")
+    except HelpdeskError as error:
+        return StoreResult(False, error.message)
+    if action.status != "succeeded":
+        return StoreResult(
+            False, action.error or f"the store action is {action.get_status_display().lower()}"
+        )
+    if kind == "create_return":
+        created = action.returns.order_by("-pk").first()
+        if created is None or not created.rma:
+            return StoreResult(False, "the store created the return without an RMA reference")
+        return StoreResult(
+            True, rma=created.rma, label_url=created.label_url, source=f"return {created.store_id}"
+        )
+    return StoreResult(True, source=f"order action {action.pk}")

@@ -95,7 +95,8 @@ def make_samples(count: int, *, seed: int = 11, guarded_share: float = 0.1) -> l
             tracking_number=f"JJD{seed:02d}{i:08d}" if shipped else "",
             tracking_url=f"https://track.example/JJD{seed:02d}{i:08d}" if shipped else "",
             total=total,
-            placed_at=now - timedelta(days=rng.randint(2, 20)),
+            # Unshipped orders are from today: older ones are late, which a person handles.
+            placed_at=now - timedelta(days=rng.randint(2, 20)) if shipped else now,
             shipped_at=now - timedelta(days=1) if shipped else None,
             delivered_at=now - timedelta(hours=rng.randint(5, 200)) if state == "delivered" else None,
         )

@@ -21,3 +21,9 @@ class RoutingConfig(AppConfig):
             post_delete.connect(
                 config.forget, sender=model, dispatch_uid=f"forget-config-del-{model.__name__}"
             )
+
+        # A reply changes "what has been done so far": the brief's summary is rebuilt.
+        from tickets import events
+        from tickets.models import TicketEvent
+
+        events.subscribe(TicketEvent.Kind.REPLY_SENT, "routing.triage.jobs.reply_sent")

@@ -87,6 +87,9 @@ RULES = [
     (120, "ai-small-returns", "Small returns: AI starts them",
      {"issue_types": ["return_request"], "no_signals": True, "confidence_at_least": 0.8},
      {"route_to": "ai"}),
+    (125, "ai-cancellations", "Cancellations of unshipped orders: AI cancels at the store",
+     {"issue_types": ["cancellation"], "no_signals": True, "confidence_at_least": 0.8},
+     {"route_to": "ai"}),
     (130, "specialist-cases", "Refunds, defects and billing: specialists",
      {"issue_types": ["refund_request", "product_defect", "billing"]},
      {"route_to": "tier", "tier": "specialist"}),
@@ -103,6 +106,7 @@ ACTION_RULES = [
     ("small-returns", "Start a return under 50", "start_return", ["return_request"], Decimal("50.00"), 0.8, False),
     ("policy-questions", "Answer a policy question from a policy", "answer_policy_question", ["policy_question"], None, 0.96, False),
     ("product-questions", "Answer a product question", "answer_product_question", ["product_question"], None, 0.96, False),
+    ("small-cancellations", "Cancel an unshipped order up to 100", "cancel_order", ["cancellation"], Decimal("100.00"), 0.8, True),
 ]  # fmt: skip
 
 ROLES = ["agent", "senior agent", "manager", "admin"]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Serve the demo: database, migrations, demo data (once), schedules, one django-q2 worker and the
-# web server. Ctrl-C (or SIGTERM) stops all of them, and the embedded PostgreSQL when this script
+# Serve the demo: database, migrations, demo data (once), schedules, one django-q2 cluster and
+# gunicorn (settings in gunicorn.conf.py, the same server as production). Ctrl-C (or SIGTERM) stops all of them, and the embedded PostgreSQL when this script
 # started it, so nothing is left running.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,7 @@ $PY manage.py seed_demo || exit 1
 $PY manage.py sync_schedules || exit 1
 $PY manage.py qcluster &
 pids+=($!)
-$PY manage.py runserver "$HOST:$PORT" --noreload &
+HOST=$HOST PORT=$PORT .venv/bin/gunicorn helpdesk.wsgi &
 pids+=($!)
 
 # Announce the URL once the server answers (or give up with the server's own error above).

@@ -214,9 +214,6 @@ def _mark_sent(ticket: Ticket, message: Message, *, actor, actor_kind, set_pendi
         },
     )
     enqueue_on_commit(settings.OUTBOUND_DELIVERY, message.pk)
-    if not message.is_auto:
-        for path in getattr(settings, "AFTER_REPLY_JOBS", ()):
-            enqueue_on_commit(path, ticket.pk)
 
 
 @transaction.atomic
@@ -336,6 +333,8 @@ def assign_ticket(
     """
     ticket = _lock(ticket)
     permissions.check_assign(actor, ticket, agent)
+    if agent is not None and not permissions.is_support_staff(agent):
+        raise InvalidInput(f"{agent} is not an agent and cannot hold tickets.", field="assignee")
     return do_assign_ticket(ticket, agent=agent, actor=actor, actor_kind=actor_kind)
 
 

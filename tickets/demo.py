@@ -293,6 +293,9 @@ def run(
             "classification corrected",
             "escalated by hand",
             "de-escalated",
+            "answered by AI",
+            "AI answer did not help",
+            "resolved by AI",
         ],
         0,
     )

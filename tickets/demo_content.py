@@ -159,7 +159,7 @@ class Scenario:
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "order_status",
-        14,
+        40,
         ("Where is my order #{order}?", "Order #{order} status", "Any update on my order?"),
         (
             "Hi, I ordered the {product} last week (order #{order}) and haven't received a shipping "
@@ -410,11 +410,13 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "policy_question",
-        3,
-        ("Return policy for sale items", "Shipping to Switzerland?", "Warranty terms"),
+        6,
+        ("Return policy for sale items", "Shipping to Switzerland?", "Warranty terms", "Exchanges"),
         (
             "What's your return policy for items bought on sale? I bought the {product} on Black Friday.",
             "Do you ship to Switzerland, and who pays the customs fees?",
+            "What does your warranty cover, and for how long after delivery?",
+            "Can I exchange an item for a different size or colour, and does it cost anything?",
         ),
         "Policy question",
         "information",

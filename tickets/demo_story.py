@@ -64,7 +64,7 @@ AI_WRITE_BACK_VARIANTS = 4
 # How long a customer stays quiet after an AI answer before it counts as enough (hours), and the
 # action that then resolves the ticket (the resolution app's, reached by path: tickets depends
 # on no app above it).
-AI_QUIET_HOURS = 48
+AI_QUIET_HOURS = 24
 AI_ANSWERED_RESOLVE = "resolution.actions.resolve_answered_ticket"
 
 

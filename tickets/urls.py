@@ -12,6 +12,7 @@ urlpatterns = [
     path("availability/", account.set_availability, name="availability"),
     path("notifications/", account.notifications, name="notifications"),
     path("notifications/read-all/", account.mark_all_read, name="notifications-read-all"),
+    path("notifications/mutes/", account.set_mutes, name="notification-mutes"),
     path("notifications/<int:pk>/open/", account.open_notification, name="notification-open"),
     path("<int:pk>/", detail.ticket_detail, name="detail"),
     path("<int:pk>/macros/<int:macro_id>/", detail.insert_macro, name="macro"),

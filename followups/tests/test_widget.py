@@ -102,3 +102,20 @@ def test_the_same_email_later_joins_the_same_customer(site, api_client):
     api_client.post("/api/v1/inbound/email/", raw_email("plain.eml"), content_type="message/rfc822")
     assert Customer.objects.count() == 1
     assert set(Ticket.objects.values_list("channel", flat=True)) == {"chat", "email"}
+
+
+def test_the_widget_on_this_servers_own_page_polls_without_an_origin_header(site):
+    """Issue 14, finding 13: Chromium sends no Origin on same-origin GETs, and every poll of the
+    demo page got 403, so replies never reached the visitor."""
+    site.allowed_origins = [*site.allowed_origins, "http://testserver"]
+    site.save(update_fields=["allowed_origins"])
+    token = start(site)
+    client = APIClient()
+    polled = client.get(f"/api/v1/widget/{site.key}/messages/", headers={"X-Chat-Token": token})
+    assert polled.status_code == 200
+
+
+def test_without_an_origin_header_a_site_not_served_here_is_still_refused(site):
+    token = start(site)
+    polled = APIClient().get(f"/api/v1/widget/{site.key}/messages/", headers={"X-Chat-Token": token})
+    assert polled.status_code == 403

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from resolution import records
 from resolution.context import Context
 from resolution.facts import Answer, Fact, format_date
 from resolution.flows.common import closing, greeting
@@ -45,19 +46,12 @@ def _next_business_day(day: date) -> date:
     return day
 
 
-def expected_ship_date(placed_at: datetime, now: datetime) -> date:
-    """Same business day before the cut-off, else the next one; never a day already past."""
+def expected_ship_date(placed_at: datetime) -> date:
+    """Same business day before the cut-off, else the next business day (the shipping policy)."""
     local = timezone.localtime(placed_at)
     ships = local.date()
     if local.weekday() >= 5 or local.time() >= CUTOFF:
         ships = _next_business_day(ships)
-    today = timezone.localtime(now)
-    if ships < today.date() or (ships == today.date() and today.time() >= CUTOFF):
-        ships = (
-            _next_business_day(today.date())
-            if today.time() >= CUTOFF or today.weekday() >= 5
-            else today.date()
-        )
     return ships
 
 
@@ -79,7 +73,10 @@ def _sentence(order: Order, context: Context, facts: list[Fact]) -> tuple[str, s
     if order.status == Order.Status.CANCELLED:
         return "", f"order #{order.number} is cancelled"
     if state in (F.UNFULFILLED, F.PROCESSING):
-        ships = format_date(expected_ship_date(order.placed_at, context.now))
+        due = expected_ship_date(order.placed_at)
+        if due < timezone.localtime(context.now).date():
+            return "", f"order #{order.number} should have shipped on {format_date(due)} and has not"
+        ships = format_date(due)
         placed = format_date(order.placed_at)
         facts += [Fact("date", placed, source, "placed"), Fact("date", ships, source, "expected ship date")]
         doing = "is being packed" if state == F.PROCESSING else "has not shipped yet"
@@ -95,7 +92,12 @@ def _sentence(order: Order, context: Context, facts: list[Fact]) -> tuple[str, s
     if state in (F.SHIPPED, F.IN_TRANSIT):
         shipped = format_date(order.shipped_at)
         line = f"Your order #{order.number} is on its way {_tracking(order, source, facts)}."
-        if shipped:
+        scan = records.last_scan(order)
+        if scan is not None:
+            when = format_date(scan.at)
+            facts.append(Fact("date", when, f"carrier scan of order #{order.number}", "last scan"))
+            line += f" The last scan: {scan.text}, on {when}."
+        elif shipped:
             facts.append(Fact("date", shipped, source, "shipped"))
             line += f" The last update: handed to {order.carrier} on {shipped}."
         return line, ""

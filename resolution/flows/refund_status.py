@@ -32,7 +32,7 @@ def compose(context: Context) -> Answer:
             for refund in refunds:
                 amount = format_amount(refund.amount, refund.currency)
                 answer.facts.append(Fact("amount", amount, refund.source, "refund amount"))
-                line = f"A refund of {amount} on your order #{order.number} went back to {refund.method}"
+                line = f"A refund of {amount} on your order #{order.number} went back to your original payment method"
                 if refund.processed_at:
                     processed = format_date(refund.processed_at)
                     answer.facts.append(Fact("date", processed, refund.source, "processed"))

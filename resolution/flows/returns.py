@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from resolution import records
 from resolution.context import Context
-from resolution.facts import Answer, format_date
+from resolution.facts import Answer, Fact, format_date
+from resolution.flows.common import closing, greeting
 from routing import config
 from routing import policies as passages
 from tickets.models import Order
@@ -52,10 +53,32 @@ def compose(context: Context) -> Answer:
     reason = eligibility(order, context)
     if reason:
         answer.handoff = reason
-    elif not records.store_connected():
+        return answer
+    if order.pk != context.ticket.order_id or not records.store_connected(order):
         answer.handoff = (
             f"order #{order.number} is eligible for a return, but no store connection can create it"
         )
-    else:
-        answer.handoff = "creating returns at the store is not wired to the AI yet"
+        return answer
+    result = records.request_store_action(
+        context.ticket, "create_return", {"reason": "Customer return (started by the AI)"}
+    )
+    if not result.ok:
+        answer.handoff = f"the store did not create the return: {result.error}"
+        return answer
+    source = result.source
+    answer.facts += [
+        Fact("order_number", f"#{order.number}", f"order #{order.number}", "order"),
+        Fact("rma", result.rma, source, "RMA"),
+    ]
+    lines = [
+        f"Your return for order #{order.number} is registered: your return reference (RMA) is {result.rma}.",
+    ]
+    if result.label_url:
+        answer.facts.append(Fact("label_url", result.label_url, source, "return label"))
+        lines.append(f"Print your prepaid return label here: {result.label_url}")
+    refund = passages.passage_about(context.policies, "refunds", "returned item")
+    if refund:
+        answer.facts.append(Fact("passage", refund.text, refund.source, "refund timing"))
+        lines.append(f"What happens next, from our {refund.policy.lower()}: “{refund.text}”")
+    answer.body = "\n\n".join([greeting(context), *lines, closing()])
     return answer

@@ -278,6 +278,8 @@ class ActionRule(models.Model):
         START_RETURN = "start_return", "Start a return"
         ANSWER_POLICY_QUESTION = "answer_policy_question", "Answer a policy question from a policy"
         ANSWER_PRODUCT_QUESTION = "answer_product_question", "Answer a product question"
+        ANSWER_REFUND_STATUS = "answer_refund_status", "Answer refund status from refund records"
+        CANCEL_ORDER = "cancel_order", "Cancel an unshipped order at the store"
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=60, unique=True)

@@ -18,13 +18,13 @@ RETRY_BATCH = 100
 PENDING_GRACE = timedelta(minutes=10)
 
 
-def refresh_summary(ticket_id: int) -> None:
-    """A reply was sent: the summary's "so far" is rebuilt (``settings.AFTER_REPLY_JOBS``)."""
-    from routing.triage.runner import refresh_summary as rebuild
+def reply_sent(event_id: int) -> None:
+    """A public reply went out (a ``REPLY_SENT`` event): the summary's "so far" is rebuilt."""
+    from routing.triage.runner import refresh_summary
 
-    ticket = Ticket.objects.filter(pk=ticket_id).first()
-    if ticket is not None:
-        rebuild(ticket)
+    event = TicketEvent.objects.filter(pk=event_id).select_related("ticket").first()
+    if event is not None and not event.data.get("is_auto"):
+        refresh_summary(event.ticket)
 
 
 def triage_ticket_job(ticket_id: int, message_id: int | None = None) -> None:

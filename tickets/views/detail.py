@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from followups.queries import csat_for_ticket
 from helpdesk.http import HtmxHttpRequest
-from routing import escalation
+from routing import escalation, moves
 from routing.models import Approval, Escalation, RoutingDecision
+from routing.money import without_approval_notice
 from tickets import forms, permissions, queries
 from tickets.drafts import draft_digest
 from tickets.macros import render_macro
@@ -46,12 +47,21 @@ def may_deescalate(user, ticket: Ticket) -> bool:
 
 
 def pending_approvals(ticket: Ticket) -> list[Approval]:
-    return list(
+    """Pending approvals, each with ``release_text``: what the customer gets if it is approved."""
+    pending = list(
         Approval.objects.pending()
         .filter(ticket=ticket)
-        .select_related("requested_by")
+        .select_related("requested_by", "rule", "message")
         .order_by("requested_at", "pk")
     )
+    for approval in pending:
+        held = approval.message
+        approval.release_text = (
+            without_approval_notice(held.body)
+            if held and held.delivery_status == Message.Delivery.HELD
+            else ""
+        )
+    return pending
 
 
 def routing_explanation(ticket: Ticket) -> dict | None:
@@ -145,7 +155,14 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
 @login_required
 @vary_on_headers("HX-Request")
 def ticket_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    ticket = queries.access_ticket(request.user, pk)
+    try:
+        ticket = queries.access_ticket(request.user, pk)
+    except Http404:
+        # Its former assignee learns where routing took it, rather than meeting a bare 404.
+        moved = moves.moved_away_from(request.user, pk)
+        if moved is None:
+            raise
+        return render(request, "tickets/ticket_moved.html", {"ticket": moved})
     return render(request, "tickets/ticket_detail.html", ticket_context(request, ticket))
 
 

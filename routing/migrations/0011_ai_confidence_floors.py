@@ -40,5 +40,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("routing", "0009_order_status_answers_without_order")]
+    dependencies = [("routing", "0010_ai_refund_and_cancel_actions")]
     operations = [migrations.RunPython(forwards, backwards)]
