@@ -44,4 +44,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}: {exc}") from exc
             counts = external.write_splits(name, splits, directory)
             summary = " ".join(f"{split}={count}" for split, count in counts.items())
-            self.stdout.write(f"{name}: {summary} -> {directory}")
+            source = external.SOURCES[name]
+            self.stdout.write(
+                f"{name}: {summary} -> {directory} (from {source['repository']} {source['commit'][:7]}, "
+                f"{source['licence']}: keep the licence with the files)"
+            )
