@@ -142,3 +142,26 @@ def test_the_public_test_splits_meet_the_headline_targets():
         row = next(line for line in lines if line.startswith(slug)).split()
         precision = row[2]
         assert precision == "-" or float(precision) >= 0.95, row
+
+
+def test_public_sets_keep_only_mapped_intents_and_their_publishers_test_split(tmp_path):
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    rows = [f"Where is my new card {i}?,card_arrival" for i in range(40)] + ["How do I top up?,top_up_limits"]
+    train.write_text("text,category\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    test.write_text(
+        "text,category\nMy card has not come yet,card_arrival\nMy card has not come yet,card_arrival\n"
+        "Can I pay by cheque?,top_up_by_cash_or_cheque\nI was charged twice,transaction_charged_twice\n",
+        encoding="utf-8",
+    )
+    splits = external.banking77_splits(train, test)
+    # Unmapped intents are dropped, exact repeats count once, the test split stays the test split.
+    assert splits["test"] == [
+        ("My card has not come yet", "order_status", "card_arrival"),
+        ("I was charged twice", "billing", "transaction_charged_twice"),
+    ]
+    assert len(splits["train"]) + len(splits["dev"]) == 40 and splits["dev"]
+    assert splits == external.banking77_splits(train, test)  # the dev split is the same every time
+    counts = external.write_splits("banking77", splits, tmp_path / "out")
+    assert list(external.available(tmp_path / "out")) == ["banking77"]
+    loaded = evaluation.load_examples(external.split_path("banking77", "test", tmp_path / "out"))
+    assert [e.label for e in loaded] == ["order_status", "billing"] and counts["test"] == 2
