@@ -28,10 +28,13 @@ def _fast_and_synchronous(settings, monkeypatch):
 def _fresh_routing_config():
     """Each test reads routing configuration from its own database state, not a cached snapshot."""
     from routing import config
+    from routing.policies import forget_policies
 
     config.drop_snapshot()
+    forget_policies()
     yield
     config.drop_snapshot()
+    forget_policies()
 
 
 @pytest.fixture

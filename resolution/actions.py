@@ -59,14 +59,17 @@ def _resolve_one(ticket: Ticket) -> AiResolution | None:
     )
     if not (ticket.is_open and ticket.handled_by_ai and _unanswered(ticket)):
         return None
-    context = load_context(ticket)
-    answered = ticket.ai_resolutions.filter(outcome=AiResolution.Outcome.SENT).exclude(facts=[]).first()
+    earlier = list(
+        ticket.ai_resolutions.filter(outcome=AiResolution.Outcome.SENT).values_list("flow", "facts")
+    )
+    answered = next((flow for flow, facts in earlier if facts), None)
     if answered is not None:
         answer = Answer(
-            flow=answered.flow,
-            handoff=f"the customer wrote again after the AI's {answered.flow.replace('_', ' ')} answer",
+            flow=answered,
+            handoff=f"the customer wrote again after the AI's {answered.replace('_', ' ')} answer",
         )
-        return _refuse(ticket, answer, context.ticket.triage_confidence, keep_draft=True)
+        return _refuse(ticket, answer, ticket.triage_confidence, keep_draft=True)
+    context = load_context(ticket, asked_for_order_before=bool(earlier))
     # Asked before the flow runs, because some flows act at the store (a return, a cancellation):
     # nothing may happen on a ticket the AI may not handle alone.
     blockers = ai_blockers(ticket)

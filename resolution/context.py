@@ -66,9 +66,9 @@ def orders_for(ticket: Ticket, question: str) -> list[Order]:
     return []
 
 
-def load_context(ticket: Ticket) -> Context:
+def load_context(ticket: Ticket, *, asked_for_order_before: bool = False) -> Context:
+    """``asked_for_order_before``: the AI already sent its one question for the order number."""
     question = unanswered_text(ticket)
-    asked = ticket.ai_resolutions.filter(facts=[], outcome="sent").exists()
     return Context(
         ticket=ticket,
         question=question,
@@ -76,5 +76,5 @@ def load_context(ticket: Ticket) -> Context:
         policies=passages.current_policies(ticket.issue_type),
         approval_amount=config.current().thresholds.approval_amount,
         first_name=re.split(r"\s+", (ticket.customer.name or "").strip())[0] if ticket.customer.name else "",
-        asked_for_order_before=asked,
+        asked_for_order_before=asked_for_order_before,
     )

@@ -27,3 +27,13 @@ class RoutingConfig(AppConfig):
         from tickets.models import TicketEvent
 
         events.subscribe(TicketEvent.Kind.REPLY_SENT, "routing.triage.jobs.reply_sent")
+
+        # A policy edit drops the cached policy texts the AI quotes (routing.policies).
+        from routing.models import Policy, PolicyVersion
+        from routing.policies import forget_policies
+
+        for model in (Policy, PolicyVersion):
+            post_save.connect(forget_policies, sender=model, dispatch_uid=f"forget-policies-{model.__name__}")
+            post_delete.connect(
+                forget_policies, sender=model, dispatch_uid=f"forget-policies-del-{model.__name__}"
+            )

@@ -9,6 +9,7 @@ imports the app above it.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,15 +203,42 @@ def terms(text: str) -> set[str]:
     return found
 
 
+# The current policy texts are read once per process and kept for ``POLICY_TTL`` seconds (an
+# edit in this process drops them at once, see ``routing.apps``); every AI answer and draft
+# reads them, and a per-message query plus re-splitting the texts cost more than the answer.
+POLICY_TTL = 60.0
+_cache: dict[str, Any] = {"at": 0.0, "versions": None, "sentences": {}}
+
+
+def forget_policies(**kwargs: Any) -> None:
+    _cache["versions"] = None
+
+
 def current_policies(issue_type: str = "") -> list[PolicyVersion]:
-    """The current version of every active policy (one query), those covering the type first."""
-    versions = list(
-        PolicyVersion.objects.filter(policy__is_active=True)
-        .select_related("policy")
-        .order_by("policy_id", "-number")
-        .distinct("policy_id")
-    )
-    return sorted(versions, key=lambda v: (issue_type not in v.policy.issue_types, v.policy_id))
+    """The current version of every active policy, those covering ``issue_type`` first."""
+    now = time.monotonic()
+    if _cache["versions"] is None or now - _cache["at"] > POLICY_TTL:
+        versions = list(
+            PolicyVersion.objects.filter(policy__is_active=True)
+            .select_related("policy")
+            .order_by("policy_id", "-number")
+            .distinct("policy_id")
+        )
+        _cache.update(
+            at=now,
+            versions=versions,
+            sentences={
+                v.pk: [(s.strip(), terms(s)) for s in _SENTENCE.split(v.body.strip())] for v in versions
+            },
+        )
+    return sorted(_cache["versions"], key=lambda v: (issue_type not in v.policy.issue_types, v.policy_id))
+
+
+def _sentences(version: PolicyVersion) -> list[tuple[str, set[str]]]:
+    cached = _cache["sentences"].get(version.pk)
+    if cached is None:
+        cached = [(s.strip(), terms(s)) for s in _SENTENCE.split(version.body.strip())]
+    return cached
 
 
 def best_sentences(question: str, body: str, *, limit: int = 1) -> list[str]:
@@ -223,21 +251,21 @@ def best_sentences(question: str, body: str, *, limit: int = 1) -> list[str]:
 def find_passages(question: str, versions: list[PolicyVersion], *, limit: int = 2) -> list[Passage]:
     """The best sentences (at most ``limit``, from different topics) that answer ``question``."""
     wanted = terms(question)
-    scored: list[Passage] = []
+    scored: list[tuple[Passage, set[str]]] = []
     for version in versions:
-        for sentence in _SENTENCE.split(version.body.strip()):
-            score = len(wanted & terms(sentence))
+        for sentence, found in _sentences(version):
+            score = len(wanted & found)
             if score >= MIN_SCORE:
-                scored.append(Passage(sentence.strip(), version.policy.title, version.number, score))
-    scored.sort(key=lambda p: -p.score)
-    chosen: list[Passage] = []
-    for passage in scored:
-        if any(terms(passage.text) <= terms(c.text) for c in chosen):
+                scored.append((Passage(sentence, version.policy.title, version.number, score), found))
+    scored.sort(key=lambda pair: -pair[0].score)
+    chosen: list[tuple[Passage, set[str]]] = []
+    for passage, found in scored:
+        if any(found <= other for _, other in chosen):
             continue
-        chosen.append(passage)
+        chosen.append((passage, found))
         if len(chosen) == limit:
             break
-    return chosen
+    return [passage for passage, _ in chosen]
 
 
 def passage_about(versions: list[PolicyVersion], slug: str, *words: str) -> Passage | None:
@@ -245,8 +273,8 @@ def passage_about(versions: list[PolicyVersion], slug: str, *words: str) -> Pass
     for version in versions:
         if version.policy.slug != slug:
             continue
-        for sentence in _SENTENCE.split(version.body.strip()):
+        for sentence, _ in _sentences(version):
             lowered = sentence.lower()
             if all(word in lowered for word in words):
-                return Passage(sentence.strip(), version.policy.title, version.number, len(words))
+                return Passage(sentence, version.policy.title, version.number, len(words))
     return None

@@ -5,6 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# The demo is a development server: debug pages on unless the caller says otherwise.
+export DEBUG=${DEBUG:-1}
 PORT=${PORT:-8000}
 HOST=${HOST:-127.0.0.1}
 pids=()
@@ -29,7 +31,12 @@ if [ -z "${DATABASE_URL:-}" ]; then
   echo "Embedded PostgreSQL running in .pgdata/"
 fi
 $PY manage.py migrate --noinput || exit 1
+# The demo's Shopify: a loopback fake speaking the GraphQL Admin API (see docs/store.md).
+STORE_PORT=${STORE_PORT:-8765}
+$PY manage.py run_fake_store --port "$STORE_PORT" &
+pids+=($!)
 $PY manage.py seed_demo || exit 1
+$PY manage.py seed_demo_store --api-base-url "http://127.0.0.1:$STORE_PORT" || exit 1
 $PY manage.py sync_schedules || exit 1
 $PY manage.py qcluster &
 pids+=($!)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/mutes/", account.set_mutes, name="notification-mutes"),
     path("notifications/<int:pk>/open/", account.open_notification, name="notification-open"),
     path("<int:pk>/", detail.ticket_detail, name="detail"),
+    path("<int:pk>/attachments/<int:attachment_id>/", detail.download_attachment, name="attachment"),
     path("<int:pk>/macros/<int:macro_id>/", detail.insert_macro, name="macro"),
     path("<int:pk>/reply/", ticket_actions.reply, name="reply"),
     path("<int:pk>/note/", ticket_actions.add_note, name="note"),

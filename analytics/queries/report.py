@@ -196,8 +196,10 @@ def filter_choices() -> dict[str, Any]:
         "teams": list(Team.objects.all()),
         "tiers": list(Tier.objects.all()),
         "issue_types": list(IssueType.objects.filter(is_active=True)),
+        # ``> ''`` (every non-blank level) is a range of the vip_level index: only VIP entries are
+        # read, where ``<> ''`` would read the entry of every customer.
         "vip_levels": list(
-            Customer.objects.exclude(vip_level="")
+            Customer.objects.filter(vip_level__gt="")
             .order_by("vip_level")
             .values_list("vip_level", flat=True)
             .distinct()

@@ -163,15 +163,25 @@ def test_the_approval_notice_is_the_only_thing_taken_out():
     assert without_approval_notice(text) == "Hi,\n\nYour parcel ships today.\n\nBye"
 
 
-def test_an_approval_given_ahead_covers_one_reply(general_ticket, manager):
+def test_an_approval_asked_for_by_hand_releases_no_reply(general_ticket, manager):
     author = agent_in("general", username="gen")
-    ahead = approvals.request_approval(
+    held = actions.reply_to_ticket(general_ticket, body="We refund 300 EUR today.", author=author)
+    by_hand = approvals.request_approval(
         general_ticket, requested_by=author, amount=Decimal("300"), reason="Loyal customer", role="manager"
     )
-    approvals.approve(ahead, actor=manager)
-    first = actions.reply_to_ticket(general_ticket, body="We refund 300 EUR today.", author=author)
-    second = actions.reply_to_ticket(general_ticket, body="We refund 300 EUR today.", author=author)
-    assert first.delivery_status == Message.Delivery.QUEUED
-    assert second.delivery_status == Message.Delivery.HELD
-    ahead.refresh_from_db()
-    assert ahead.message_id == first.pk
+    approvals.approve(by_hand, actor=manager)
+    held.refresh_from_db()
+    assert held.delivery_status == Message.Delivery.HELD
+    later = actions.reply_to_ticket(general_ticket, body="We refund 300 EUR today.", author=author)
+    assert later.delivery_status == Message.Delivery.HELD
+
+
+def test_a_routing_rules_money_gate_takes_the_first_reply_it_covers(manager):
+    ticket = TriagedTicketFactory(issue_type="refund_request", amount_at_stake=Decimal("250.00"))
+    route_ticket(ticket, trigger="message")
+    gate = Approval.objects.get(ticket=ticket)
+    assert gate.rule is not None and gate.message is None
+    author = agent_in("specialist", username="spec")
+    reply = actions.reply_to_ticket(ticket, body="We refund 250 EUR.", author=author)
+    gate.refresh_from_db()
+    assert gate.message == reply and Approval.objects.filter(ticket=ticket).count() == 1

@@ -101,7 +101,7 @@ def _analyse(
     )
     amount: Decimal | None = result.amount
     currency = result.currency
-    if amount is None and order is not None and order.total:
+    if amount is None and order is not None and order.total and result.issue_type not in QUESTION_TYPES:
         amount, currency = order.total, order.currency
     if amount is not None and not currency:
         currency = order.currency if order is not None else ""
@@ -146,6 +146,13 @@ def _analyse(
         "info": info,
         "guardrail_removed": removed,
     }
+
+
+# A question about where an order is, or about a policy, a product or an account, puts no money
+# at stake: the order's total stands in for the amount only where money is (refunds, returns,
+# damage...). Otherwise every order-status question about a basket over the approval amount
+# would need a manager's approval.
+QUESTION_TYPES = frozenset({"order_status", "policy_question", "product_question", "account"})
 
 
 @transaction.atomic

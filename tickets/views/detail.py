@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -16,7 +16,7 @@ from routing.money import without_approval_notice
 from tickets import forms, permissions, queries
 from tickets.drafts import draft_digest
 from tickets.macros import render_macro
-from tickets.models import Macro, Message, Ticket, TicketEvent
+from tickets.models import Attachment, Macro, Message, Ticket, TicketEvent
 
 # Brief keys the ticket page lays out itself (triage's ``build_brief``); any other key is shown as is.
 BRIEF_LAID_OUT = {
@@ -147,6 +147,7 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         "csat": csat_for_ticket(ticket),
         **queries.customer_context(ticket),
     }
+    context["load_images"] = request.GET.get("images") == "1"
     context.update(extra)
     return context
 
@@ -163,7 +164,32 @@ def ticket_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if moved is None:
             raise
         return render(request, "tickets/ticket_moved.html", {"ticket": moved})
-    return render(request, "tickets/ticket_detail.html", ticket_context(request, ticket))
+    context = ticket_context(request, ticket)
+    response = render(request, "tickets/ticket_detail.html", context)
+    if context["load_images"]:
+        # The agent asked for the remote images: this one page may load them.
+        response._csp_update = {"img-src": ["https:", "http:"]}
+    return response
+
+
+@require_GET
+@login_required
+def download_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """An attachment of a ticket the user may see, always as a download (never rendered inline,
+    so an HTML or SVG file from a customer cannot run in our origin)."""
+    ticket = queries.access_ticket(request.user, pk)
+    attachment = get_object_or_404(Attachment.objects.filter(message__ticket=ticket), pk=attachment_id)
+    if not attachment.file:
+        raise Http404("The file of this attachment was not kept.")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @require_GET
