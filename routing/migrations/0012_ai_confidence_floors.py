@@ -40,5 +40,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("routing", "0010_ai_refund_and_cancel_actions")]
+    dependencies = [("routing", "0011_merge_20261207_1937")]
     operations = [migrations.RunPython(forwards, backwards)]
