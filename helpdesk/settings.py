@@ -321,6 +321,9 @@ LLM_API_KEY = os.environ.get("LLM_API_KEY", "")
 LLM_MODEL = os.environ.get("LLM_MODEL", "")
 LLM_TIMEOUT_SECONDS = float(os.environ.get("LLM_TIMEOUT_SECONDS", 20))
 TRIAGE_MODEL_DIR = Path(os.environ.get("TRIAGE_MODEL_DIR", BASE_DIR / "var" / "models"))
+# The public evaluation sets derived by `manage.py prepare_external_triage` (docs/triage.md);
+# unset: var/external, else ../shared/data/external.
+TRIAGE_EXTERNAL_DIR = os.environ.get("TRIAGE_EXTERNAL_DIR", "")
 # The job tickets.intake wakes after a message is committed: it claims received messages in
 # batches, triages and routes them (a dotted path keeps tickets free of imports from routing).
 INTAKE_PIPELINE = "routing.pipeline.drain"

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from routing.triage import calibration
 from routing.triage.backends.base import CustomerFacts, MessageText, TicketText, TriageBackend
 
 
@@ -86,9 +87,25 @@ def score(gold: Sequence[str], predicted: Sequence[str]) -> Report:
     return Report(labels, precision, recall, f1, support, dict(confusion), macro, accuracy)
 
 
-def evaluate(backend: TriageBackend, examples: Sequence[Example]) -> Report:
+def classify_all(
+    backend: TriageBackend, examples: Sequence[Example], *, batch: int = 64, progress=None
+) -> list:
+    """Every example's classification, through the backend's batch entry point when it has one."""
+    many = getattr(backend, "classify_many", None)
+    results = []
+    for start in range(0, len(examples), batch):
+        tickets = [ticket_text(e) for e in examples[start : start + batch]]
+        results.extend(many(tickets) if many else [backend.classify(t) for t in tickets])
+        if progress:
+            progress(len(tickets))
+    return results
+
+
+def evaluate(
+    backend: TriageBackend, examples: Sequence[Example], *, results: Sequence | None = None
+) -> Report:
     """Classify every example with ``backend`` and score types and (when labelled) signals."""
-    results = [backend.classify(ticket_text(e)) for e in examples]
+    results = list(results) if results is not None else classify_all(backend, examples)
     report = score([e.label for e in examples], [r.issue_type for r in results])
     if any(e.signals for e in examples):
         names = sorted({s for e in examples for s in e.signals})
@@ -132,6 +149,38 @@ def format_report(report: Report) -> str:
             lines.append(f"{name:<18}{s['precision']:>10.3f}{s['recall']:>8.3f}{int(s['support']):>9}")
         for name, text in report.missed_signals:
             lines.append(f"missed {name}: {text!r}")
+    return "\n".join(lines)
+
+
+def format_confidence(
+    gold: Sequence[str], predicted: Sequence[str], confidences: Sequence[float], rules: Sequence[tuple]
+) -> str:
+    """The reliability table, the ECE, and each AI rule's precision and coverage above its floor.
+
+    ``rules`` holds ``(name, issue types, floor)``. Coverage is the share of the messages of the
+    rule's types that the AI would take and get right; "share" is the share of all messages
+    above the floor for those types. ``floor@95`` is the lowest floor with precision >= 0.95
+    from there up on this data.
+    """
+    correct = [g == p for g, p in zip(gold, predicted, strict=True)]
+    lines = [
+        "reliability (confidence bins against accuracy)",
+        f"{'bin':<12}{'messages':>9}{'confidence':>11}{'accuracy':>9}",
+    ]
+    for b in calibration.reliability(confidences, correct):
+        lines.append(f"{b.low:.1f}-{b.high:.1f}{'':<5}{b.count:>9}{b.confidence:>11.3f}{b.accuracy:>9.3f}")
+    lines.append(f"ece={calibration.expected_calibration_error(confidences, correct):.4f}")
+    lines.append("")
+    lines.append(
+        f"{'AI rule':<20}{'floor':>6}{'precision':>10}{'above':>7}{'coverage':>9}{'share':>7}{'floor@95':>9}"
+    )
+    for name, types, floor in rules:
+        s = calibration.floor_score(gold, predicted, confidences, types, floor)
+        precision = f"{s.precision:.3f}" if s.precision is not None else "-"
+        suggested = calibration.floor_for(gold, predicted, confidences, types)
+        lines.append(
+            f"{name:<20}{floor:>6.2f}{precision:>10}{s.above:>7}{s.coverage:>9.3f}{s.share:>7.3f}{suggested:>9.2f}"
+        )
     return "\n".join(lines)
 
 
