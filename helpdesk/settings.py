@@ -269,7 +269,7 @@ SPECTACULAR_SETTINGS = {
         "MessageDirectionEnum": "tickets.models.Message.Direction",
         "EscalationDirectionEnum": "routing.models.Escalation.Direction",
         "ApprovalStatusEnum": "routing.models.Approval.Status",
-        "FulfillmentStatusEnum": "store.models.Fulfillment.Status",
+        "ShipmentStatusEnum": "store.models.Fulfillment.Status",
     },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
