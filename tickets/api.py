@@ -436,6 +436,8 @@ class OrderUpsertView(APIView):
     def put(self, request: Request, external_id: str) -> Response:
         if not queries.sees_all_tickets(request.user):
             raise NotAllowed("Only integrations, managers and admins may write orders.")
+        if not isinstance(request.data, dict):
+            raise InvalidInput("The body must be a JSON object.", field="body")
         data = OrderSerializer(data=self.order_input(request.data))
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

@@ -164,3 +164,12 @@ def test_a_scheduled_facts_fold_skips_while_another_fold_holds_the_lock():
         other.execute("SELECT pg_advisory_lock(hashtextextended('analytics.fold_ticket_facts', 0))")
         assert fold_ticket_facts() == 0
     assert eventually(fold_ticket_facts) == 1
+
+
+@pytest.mark.django_db
+def test_an_unknown_order_is_a_json_404_and_a_non_object_body_a_400(api_client):
+    # Found by the schemathesis run after the store merge: both were 500s.
+    missing = api_client.get("/api/v1/orders/no-such-order/")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    listed = api_client.put("/api/v1/orders/0/", [None, None], format="json")
+    assert listed.status_code == 400 and "body" in listed.json()["fields"]
