@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PIP_NO_INPUT := 1
 
-.PHONY: run test install models browser db stop-db lint clean
+.PHONY: run test install models browser redis db stop-db lint clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -27,7 +27,11 @@ run: install
 browser:
 	@bash scripts/install_browser.sh </dev/null
 
-test: install browser
+# redis-server for the multi-process test (Redis broker shared by two web and two worker processes).
+redis:
+	@bash scripts/install_redis.sh </dev/null
+
+test: install browser redis
 	CI=true bash scripts/test.sh </dev/null
 
 db: install

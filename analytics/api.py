@@ -38,7 +38,11 @@ class MetricsView(APIView):
     def get(self, request: Request) -> Response:
         filters = MetricFiltersForm(request.query_params).filters()
         context = queries.MetricContext.load()
-        report = queries.metrics_report(filters, context)
+        with_series = request.query_params.get("series") in ("1", "true", "yes")
+        if with_series:
+            report, series = queries.metrics_report_and_series(filters, context)
+        else:
+            report, series = queries.metrics_report(filters, context), None
         body = {
             "period": report["period"],
             "previous_period": report["previous_period"],
@@ -49,8 +53,8 @@ class MetricsView(APIView):
             "definitions": {metric.key: metric.definition for metric in queries.METRICS},
             **proactive_outreach(filters.start_at, filters.end_at),
         }
-        if request.query_params.get("series") in ("1", "true", "yes"):
-            body["series"] = queries.metrics_series(filters, context)
+        if with_series:
+            body["series"] = series
         return Response(body)
 
 
@@ -63,8 +67,10 @@ class MetricsCsvView(APIView):
     def get(self, request: Request) -> HttpResponse:
         filters = MetricFiltersForm(request.query_params).filters()
         context = queries.MetricContext.load()
-        report = queries.metrics_report(filters, context)
-        series = queries.metrics_series(filters, context) if request.query_params.get("series") else None
+        if request.query_params.get("series"):
+            report, series = queries.metrics_report_and_series(filters, context)
+        else:
+            report, series = queries.metrics_report(filters, context), None
         response = HttpResponse(content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="metrics-{filters.start}-{filters.end}.csv"'
         write_csv(response, report, series)

@@ -23,6 +23,7 @@ from analytics.queries.facts import (
     facts_select,
     read_watermark,
 )
+from helpdesk.locks import exclusive
 
 BATCH = 50_000
 
@@ -40,7 +41,18 @@ def fold_ticket_facts(
 
     Safe to run at any time and twice: a ticket's row is recomputed from scratch. ``progress``
     is called with (tickets done, tickets to do) after each batch. Returns the tickets folded.
+
+    Folds are serialised by an advisory lock (two folds upserting overlapping rows deadlock): a
+    full fold waits for a running one, a touched-tickets fold skips (returns 0), since the fold
+    running already covers it or the next minute's will.
     """
+    with exclusive("analytics.fold_ticket_facts", wait=full) as acquired:
+        if not acquired:
+            return 0
+        return _fold(full=full, batch=batch, progress=progress)
+
+
+def _fold(*, full: bool, batch: int, progress: Callable[[int, int], object] | None) -> int:
     calendars = team_calendars()
     cal_sql, cal_params = calendar_cte(calendars)
     fingerprint = calendar_fingerprint(calendars)

@@ -102,9 +102,8 @@ def metrics(request: HtmxHttpRequest) -> HttpResponse:
     }
     if filters is not None:
         context_data = queries.MetricContext.load()
-        context["report"] = queries.metrics_report(filters, context_data)
+        context["report"], context["series"] = queries.metrics_report_and_series(filters, context_data)
         context["ai"] = ai_metrics(filters)
-        context["series"] = queries.metrics_series(filters, context_data)
         context["charts"] = charts.series(context["series"])
         context["query"] = urlencode(filters.as_query())
         context["proactive"] = proactive_outreach(filters.start_at, filters.end_at)
@@ -150,8 +149,10 @@ def metrics_csv(request: HtmxHttpRequest) -> HttpResponse:
     if filters is None:
         return HttpResponse(error, status=400, content_type="text/plain")
     context = queries.MetricContext.load()
-    report = queries.metrics_report(filters, context)
-    series = queries.metrics_series(filters, context) if request.GET.get("series") else None
+    if request.GET.get("series"):
+        report, series = queries.metrics_report_and_series(filters, context)
+    else:
+        report, series = queries.metrics_report(filters, context), None
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="metrics-{filters.start}-{filters.end}.csv"'
     write_csv(response, report, series)

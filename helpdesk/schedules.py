@@ -74,4 +74,9 @@ SCHEDULES: list[Job] = [
         cron="*/5 * * * *",
         why="Store webhooks that arrived before their order (or whose job was lost) are processed again.",
     ),
+    Job(
+        "helpdesk.idempotency.purge_expired",
+        cron="17 * * * *",
+        why="Idempotency-Key answers are replayed for a day, then dropped.",
+    ),
 ]

@@ -33,12 +33,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 # --- core -------------------------------------------------------------------------------------
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` (scripts/run.sh) and the test settings turn it on.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production-0123456789abcdef"
+# How many reverse proxies in front of the app append to X-Forwarded-For. With the default of
+# none, the client is REMOTE_ADDR and the header is ignored: anyone can send it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -53,6 +57,8 @@ ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 # Request bodies above this are refused with 413 (API and forms alike).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", 2 * 1024 * 1024))
+# How long an Idempotency-Key's stored answer is replayed (helpdesk/idempotency.py).
+IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", 24))
 MAX_MESSAGE_BODY_CHARS = int(os.environ.get("MAX_MESSAGE_BODY_CHARS", 100_000))
 
 if not DEBUG:
@@ -73,10 +79,23 @@ EMBEDDED_DATABASE_URL = f"postgres://postgres@{quote(str(PGDATA_DIR), safe='')}/
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or EMBEDDED_DATABASE_URL,
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", 60)),
-        conn_health_checks=True,
+        # Connections come from psycopg's pool (below), which needs CONN_MAX_AGE 0.
+        conn_max_age=0,
     )
 }
+# A pool per process, sized to its threads: a burst of requests waits up to DB_POOL_TIMEOUT
+# seconds for a connection instead of opening one each ("too many clients already").
+# DB_POOL_MAX_SIZE=0 turns the pool off (one connection per request, as before).
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", 8))
+if DB_POOL_MAX_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", 1)),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 10)),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", 60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 
@@ -104,11 +123,15 @@ INSTALLED_APPS = [
     "analytics",
     "store",
     "resolution",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "helpdesk.middleware.RequestSizeLimitMiddleware",
+    "helpdesk.middleware.DatabaseOutageMiddleware",
+    "helpdesk.idempotency.IdempotencyKeyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,7 +139,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 STATIC_URL = "/static/"
@@ -135,6 +161,24 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Content-Security-Policy on every response (django-csp). Scripts only from our own static files;
+# images only from here: a remote image in customer HTML (a tracking pixel) never loads in the
+# inbox. Inline style attributes stay allowed (templates and htmx use them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- templates and HTMX -----------------------------------------------------------------------
 TEMPLATES = [
@@ -159,6 +203,18 @@ TEMPLATES = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes counts failed logins (inbox and admin share this backend): after AXES_FAILURE_LIMIT
+# failures a username, and separately a client address, is locked for LOGIN_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "helpdesk.clientip.client_ip"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -172,20 +228,32 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "helpdesk.schema.HandoffAutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "helpdesk.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "helpdesk.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "helpdesk.errors.api_exception_handler",
+    # helpdesk/throttling.py: one atomic counter per client and window, shared by every web
+    # process when CACHE_URL points at Redis (docs/deploy.md).
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "helpdesk.throttling.AgentRateThrottle",
+        "helpdesk.throttling.IntegrationRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
         "user": os.environ.get("API_THROTTLE_USER", "1200/min"),
+        # Per API key: a store replaying a sales-day backlog sends hundreds a second.
+        "integration": os.environ.get("API_THROTTLE_INTEGRATION", "30000/min"),
         "widget": os.environ.get("WIDGET_THROTTLE", "30/min"),
+        "api_key_failure": os.environ.get("API_KEY_FAILURE_THROTTLE", "20/min"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Handoff API",
@@ -206,10 +274,15 @@ SPECTACULAR_SETTINGS = {
         "MessageDirectionEnum": "tickets.models.Message.Direction",
         "EscalationDirectionEnum": "routing.models.Escalation.Direction",
         "ApprovalStatusEnum": "routing.models.Approval.Status",
+        "FulfillmentStatusEnum": "store.models.Fulfillment.Status",
+        "RefundStatusEnum": "store.models.Refund.Status",
+        "ReturnStatusEnum": "store.models.Return.Status",
+        "OrderActionStatusEnum": "store.models.OrderAction.Status",
+        "OrderActionKindEnum": "store.models.OrderAction.Kind",
     },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if os.environ.get("CACHE_URL", "").startswith("redis://"):
+if os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -285,6 +358,9 @@ INBOUND_EMAIL_LOOP_LIMIT = int(os.environ.get("INBOUND_EMAIL_LOOP_LIMIT", 20))
 CSAT_TOKEN_MAX_AGE_DAYS = int(os.environ.get("CSAT_TOKEN_MAX_AGE_DAYS", 14))
 OUTBOUND_MAX_ATTEMPTS = int(os.environ.get("OUTBOUND_MAX_ATTEMPTS", 5))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 6))
+# Outbound webhooks go to public addresses only (helpdesk/outbound.py); tests turn this on to
+# post to their loopback receivers.
+OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", False)
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
 # Inbound webhook timestamps older (or further in the future) than this are refused.
 WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", 300))
@@ -297,6 +373,11 @@ STORE_TIMEOUT_SECONDS = float(os.environ.get("STORE_TIMEOUT_SECONDS", 15))
 STORE_MAX_RETRIES = int(os.environ.get("STORE_MAX_RETRIES", 4))
 # Longest single backoff sleep, so a request from the inbox never hangs for a minute.
 STORE_MAX_BACKOFF_SECONDS = float(os.environ.get("STORE_MAX_BACKOFF_SECONDS", 8))
+
+# --- deployment -------------------------------------------------------------------------------
+# docs/deploy.md. collectstatic writes here; gunicorn's settings are in gunicorn.conf.py.
+if os.environ.get("STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["STATIC_ROOT"])
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {

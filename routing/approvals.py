@@ -1,13 +1,12 @@
 """Approval gates: money above the threshold (and policy exceptions) wait for a named role.
 
 ``request_approval`` is called by the reply guard (a held reply: the approval is bound to that
-message and its amount), by the engine (a rule that requires approval) or by a person (an amount
-asked for ahead of the reply, or a decision without money). ``approve`` releases the one reply
-it is bound to through ``tickets.actions.release_held_reply``, with any "needs approval"
-sentence taken out; ``deny`` keeps it as an internal note. An approval given ahead covers one
-later reply up to its amount (``spend_approval``); one without amount or message releases no
-money. Order actions (refund, cancel) wait on an approval the same way: bound to the action's
-own record, never to "whatever is held". Deciding needs the
+message and its amount), by the engine (a rule that requires approval: the first held reply it
+covers is bound to it, ``bind_pending``), by the store's order actions (bound to the action,
+which points at the approval) or by a person (a decision, with or without an amount).
+``approve`` releases the one reply it is bound to through ``tickets.actions.release_held_reply``,
+with any "needs approval" sentence taken out; ``deny`` keeps it as an internal note. An approval
+bound to no reply releases none. Deciding needs the
 approval's role or one above it and may not be one's own request (``NotAllowed``, 403); deciding
 twice is an ``IllegalTransition`` (409).
 """
@@ -18,7 +17,6 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
@@ -96,57 +94,32 @@ def _lock_for_decision(approval: Approval, actor: AbstractBaseUser) -> Approval:
 
 
 def _held_replies(approval: Approval) -> list[Message]:
-    """The one held reply this approval decides: the message it is bound to, else (an approval
-    asked for ahead, or one from before replies were bound) the oldest held reply that no other
-    approval holds and whose amount it covers, which it is then bound to.
+    """The held reply this approval decides: the one message it is bound to, if still held.
 
-    An approval without an amount and without a message covers no reply: it approves a
-    decision, not money, so it can never release one (issue 14, finding 1).
+    An approval bound to no message (asked for by hand, a routing rule's gate no reply came to,
+    an order action's) releases no reply, whatever its amount (issue 14, finding 1): what it
+    approves is that decision or that action, never "whatever is held".
     """
-    if approval.message_id:
-        message = Message.objects.filter(pk=approval.message_id, delivery_status=Message.Delivery.HELD)
-        return list(message.select_related("author"))
-    if approval.amount is None:
+    if not approval.message_id:
         return []
-    bound = Approval.objects.filter(message_id=OuterRef("pk")).exclude(pk=approval.pk)
-    held = (
-        Message.objects.filter(ticket_id=approval.ticket_id, delivery_status=Message.Delivery.HELD)
-        .filter(~Exists(bound))
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
-    for message in held:
-        committed = message.metadata.get("commits_amount")
-        if committed is not None and Decimal(committed) <= approval.amount:
-            approval.message = message
-            approval.save(update_fields=["message"])
-            return [message]
-    return []
+    held = Message.objects.filter(pk=approval.message_id, delivery_status=Message.Delivery.HELD)
+    return list(held.select_related("author"))
 
 
 def bind_pending(ticket: Ticket, message: Message, *, amount: Decimal) -> Approval | None:
-    """Bind a held reply to a pending approval opened before it for at least ``amount`` and not
-    yet bound to any reply (a routing rule's money gate); None when there is none."""
+    """Bind a held reply to the money gate a routing rule opened on the ticket (pending, for at
+    least ``amount``, not yet bound to a reply); None when there is none. Approvals opened by a
+    person or for an order action are never taken over by a reply."""
     approval = (
         Approval.objects.pending()
         .select_for_update()
-        .filter(ticket=ticket, message__isnull=True, amount__gte=amount)
+        .filter(ticket=ticket, rule__isnull=False, message__isnull=True, amount__gte=amount)
         .order_by("amount", "id")
         .first()
     )
     if approval is not None:
         approval.message = message
         approval.save(update_fields=["message"])
-    return approval
-
-
-def spend_approval(approval: Approval, message: Message) -> Approval:
-    """Bind an approval given ahead of the reply to the reply it let through (it covers one).
-
-    No event of its own: analytics counts decisions, and this one was recorded when it was made.
-    """
-    approval.message = message
-    approval.save(update_fields=["message"])
     return approval
 
 

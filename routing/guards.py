@@ -23,7 +23,7 @@ from django.db.models.functions import Cast
 from helpdesk.errors import NotAllowed
 from routing import config, money
 from routing.conditions import active_signals
-from routing.models import ActionRule, Approval, Thresholds
+from routing.models import ActionRule, Thresholds
 from tickets.actions import OutboundReply, PolicyAnswer, ReplyDecision
 from tickets.models import Message, Ticket
 
@@ -117,30 +117,14 @@ def reply_commitment(reply: OutboundReply) -> tuple[Decimal | None, bool]:
     return amount, unbounded
 
 
-def _pre_approved(ticket: Ticket, amount: Decimal) -> Approval | None:
-    """An approval given ahead of the reply (asked for by hand with an amount, not yet spent on a
-    message) covering ``amount``; the smallest that does. Locked: it covers one reply only."""
-    return (
-        Approval.objects.select_for_update()
-        .filter(
-            ticket=ticket,
-            status=Approval.Status.APPROVED,
-            message__isnull=True,
-            amount__gte=amount,
-        )
-        .order_by("amount", "id")
-        .first()
-    )
-
-
 def check_reply(reply: OutboundReply) -> PolicyAnswer:
     """Answer ``SEND`` or ``HOLD`` for ``reply``; raise ``AiNotAllowed`` to refuse an AI reply.
 
     Called by ``tickets.actions.reply_to_ticket`` with the ticket locked. The money the reply
     promises (declared or written) is added to what earlier replies promised; above the
-    approval amount the reply is held and an approval bound to it and its amount is opened
-    (approving releases that message and no other), unless an approval given ahead of the reply
-    covers it, which it then spends.
+    approval amount the reply is held and bound to an approval for its amount (a routing rule's
+    pending money gate that covers it, else a new one); approving releases that message and no
+    other.
     """
     ticket = reply.ticket
     thresholds = config.current().thresholds
@@ -163,13 +147,6 @@ def check_reply(reply: OutboundReply) -> PolicyAnswer:
     total = earlier + (amount or Decimal("0"))
     if not unbounded and total <= thresholds.approval_amount:
         return PolicyAnswer(ReplyDecision.SEND, commits_amount=amount)
-    ahead = _pre_approved(ticket, amount) if not unbounded else None
-    if ahead is not None:
-        from routing.approvals import spend_approval
-
-        return PolicyAnswer(
-            ReplyDecision.SEND, commits_amount=amount, on_stored=lambda m: spend_approval(ahead, m)
-        )
     if unbounded:
         reason = "A reply promises a full refund of an amount the ticket does not know."
     elif earlier:

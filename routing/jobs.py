@@ -10,8 +10,7 @@ from django.core.mail import send_mass_mail
 from django.utils.module_loading import import_string
 
 from routing import assignment, engine, pressure, sweep
-from routing.escalation import escalate_ticket
-from routing.models import Escalation, Team, Tier
+from routing.models import Team
 from tickets.models import Notification, Ticket
 
 logger = logging.getLogger(__name__)
@@ -25,32 +24,11 @@ def reroute_ticket(ticket_id: int) -> None:
 
 
 def ticket_reopened(ticket_id: int) -> None:
-    """Route a reopened ticket; a recovery reopen goes to the senior tier and notifies it."""
-    ticket = Ticket.objects.open().select_related("tier").filter(pk=ticket_id).first()
-    if ticket is None:
-        return
-    if ticket.needs_recovery:
-        senior = Tier.objects.filter(is_senior=True, team__isnull=False).order_by("rank").first()
-        if senior and (ticket.tier is None or ticket.tier.rank < senior.rank):
-            escalate_ticket(
-                ticket,
-                actor=None,
-                reason="Service recovery: the customer's follow-up was unhappy.",
-                target_tier=senior,
-                trigger=Escalation.Trigger.RECOVERY,
-            )
-            return
-        if senior:
-            from routing import alerts
+    """Route a reopened ticket with its clocks restarted; a recovery reopen goes to the senior
+    tier and notifies it (``routing.recovery``)."""
+    from routing import recovery
 
-            alerts.alert(
-                alerts.team_members(senior.team_id),
-                kind=Notification.Kind.RECOVERY,
-                text=f"{ticket.reference} reopened for service recovery.",
-                ticket=ticket,
-            )
-        return
-    engine.route_ticket(ticket, trigger="reopened")
+    recovery.route_reopened(ticket_id)
 
 
 def ticket_resolved(ticket_id: int) -> int:

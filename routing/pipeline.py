@@ -12,8 +12,8 @@ another), and for each batch, in one transaction:
 
 A worker killed mid-batch rolls the whole batch back (its row locks go with its connection), so
 another worker claims the same messages again: nothing is lost, nothing is done twice. Side
-effects (webhooks, notifications, assignment jobs) are queued on commit, so they never leave
-for a batch that did not commit. A failing ticket is rolled back to its savepoint, marked
+effects (webhooks, notifications, assignment jobs) are queued on commit as one job per batch
+(``helpdesk.queue.coalesced``), so they never leave for a batch that did not commit. A failing ticket is rolled back to its savepoint, marked
 ``triage_status=failed`` for ``routing.triage.jobs.retry_failed_triage`` and does not stop the
 batch.
 """
@@ -36,11 +36,8 @@ from tickets.models import Message, Ticket, TicketEvent
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 32
-# A drain that found nothing looks again after this long before it ends: longer than
-# ``tickets.intake.KICK_INTERVAL``, so a message whose wake-up was skipped is still seen.
-IDLE_GRACE = 0.5
-IDLE_POLL = 0.1
-# A drain hands over to a fresh job after this long (well inside django-q2's job timeout).
+# A drain hands over to a fresh job after this long (well inside django-q2's job timeout), so
+# other jobs get a worker between two drains.
 RUN_SECONDS = 20.0
 DRAIN_JOB = "routing.pipeline.drain"
 
@@ -56,31 +53,22 @@ class BatchResult:
 def drain(run_seconds: float = RUN_SECONDS) -> int:
     """Job: process batches until the backlog is empty; return how many messages were done.
 
-    Started by intake's wake-up, by the schedule (``helpdesk/schedules.py``, a backstop) and by
-    itself: after ``run_seconds`` with work left it queues a fresh drain and ends. Inline (tests,
-    seeding) it runs until the backlog is empty and never waits.
+    Started by intake's wake-ups (each sent after the message's commit, so a drain started by
+    it sees the message), by the schedule (``helpdesk/schedules.py``, a backstop) and by itself:
+    after ``run_seconds`` with work left it queues a fresh drain and ends. Inline (tests,
+    seeding) it runs until the backlog is empty.
     """
     inline = queue.runs_inline()
     deadline = time.monotonic() + run_seconds
     done = 0
-    idle_since: float | None = None
     while True:
         batch = process_batch()
         done += batch.claimed
-        if batch.claimed:
-            idle_since = None
-            if not inline and time.monotonic() > deadline:
-                queue.enqueue(DRAIN_JOB)
-                return done
-            continue
-        if inline:
+        if not batch.claimed:
             return done
-        now = time.monotonic()
-        if idle_since is None:
-            idle_since = now
-        elif now - idle_since >= IDLE_GRACE:
+        if not inline and time.monotonic() > deadline:
+            queue.enqueue(DRAIN_JOB)
             return done
-        time.sleep(IDLE_POLL)
 
 
 def backlog() -> int:
@@ -94,7 +82,7 @@ def process_batch(size: int = BATCH_SIZE) -> BatchResult:
     from routing import triage
 
     result = BatchResult()
-    with config.pinned(), transaction.atomic():
+    with queue.coalesced(), config.pinned(), transaction.atomic():
         claimed = list(
             Message.objects.select_for_update(skip_locked=True)
             .filter(awaiting_pipeline=True)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Serve the demo: database, migrations, demo data (once), schedules, one django-q2 worker and the
-# web server. Ctrl-C (or SIGTERM) stops all of them, and the embedded PostgreSQL when this script
+# Serve the demo: database, migrations, demo data (once), schedules, one django-q2 cluster and
+# gunicorn (settings in gunicorn.conf.py, the same server as production). Ctrl-C (or SIGTERM) stops all of them, and the embedded PostgreSQL when this script
 # started it, so nothing is left running.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# The demo is a development server: debug pages on unless the caller says otherwise.
+export DEBUG=${DEBUG:-1}
 PORT=${PORT:-8000}
 HOST=${HOST:-127.0.0.1}
 pids=()
@@ -29,11 +31,16 @@ if [ -z "${DATABASE_URL:-}" ]; then
   echo "Embedded PostgreSQL running in .pgdata/"
 fi
 $PY manage.py migrate --noinput || exit 1
+# The demo's Shopify: a loopback fake speaking the GraphQL Admin API (see docs/store.md).
+STORE_PORT=${STORE_PORT:-8765}
+$PY manage.py run_fake_store --port "$STORE_PORT" &
+pids+=($!)
 $PY manage.py seed_demo || exit 1
+$PY manage.py seed_demo_store --api-base-url "http://127.0.0.1:$STORE_PORT" || exit 1
 $PY manage.py sync_schedules || exit 1
 $PY manage.py qcluster &
 pids+=($!)
-$PY manage.py runserver "$HOST:$PORT" --noreload &
+HOST=$HOST PORT=$PORT .venv/bin/gunicorn helpdesk.wsgi &
 pids+=($!)
 
 # Announce the URL once the server answers (or give up with the server's own error above).

@@ -187,10 +187,17 @@ def request_order_action(
     when the same key was used for a different ticket or action.
     """
     check_may_act(actor, kind)
+    key = (idempotency_key or default_key(ticket, kind, params))[:100]
+    existing = OrderAction.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        # A retry is answered from the first request, before re-validating (a refund that
+        # succeeded leaves less to refund, which must not turn the retry into an error).
+        if existing.ticket_id != ticket.pk or existing.kind != kind:
+            raise IllegalTransition("This idempotency key was already used for another action.")
+        return _retry(existing)
     record = _store_order(ticket)
     order = record.order
     amount, clean = _prepare(kind, order, params)
-    key = (idempotency_key or default_key(ticket, kind, {**clean, "amount": amount}))[:100]
     with transaction.atomic():
         try:
             with transaction.atomic():

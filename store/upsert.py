@@ -11,7 +11,6 @@ Called by ``store.webhooks.process_receipt`` and ``store.sync``; nothing here ca
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -53,14 +52,24 @@ def external_id(connection: StoreConnection, store_id: str) -> str:
 
 def _customers(connection: StoreConnection, records: Iterable[CustomerRecord]) -> dict[str, Customer]:
     """Resolve each store customer to one of ours (by email, then phone) and link the store id."""
+    records = list(records)
+    # Customers linked before (a backfill syncs them first) need no identity lookup.
+    linked = {
+        link.store_id: link.customer
+        for link in StoreCustomer.objects.filter(
+            connection=connection, store_id__in=[r.store_id for r in records]
+        ).select_related("customer")
+    }
     resolved: dict[str, Customer] = {}
     links = []
     for record in records:
         if record.store_id in resolved or not (record.email or record.phone):
             continue
-        channel = Channel.EMAIL if record.email else Channel.SMS
-        sender = intake.Sender(email=record.email, phone=record.phone, name=record.name)
-        customer = intake.resolve_customer(channel, sender)
+        customer = linked.get(record.store_id)
+        if customer is None:
+            channel = Channel.EMAIL if record.email else Channel.SMS
+            sender = intake.Sender(email=record.email, phone=record.phone, name=record.name)
+            customer = intake.resolve_customer(channel, sender)
         updates = []
         if record.order_count is not None and record.order_count != customer.order_count:
             customer.order_count = record.order_count
@@ -207,11 +216,10 @@ def upsert_orders(connection: StoreConnection, records: Sequence[OrderRecord]) -
         ],
     )
     _line_items(connection, [(by_store_id[r.store_id], r) for r in records])
-    for r in records:
-        order = by_store_id[r.store_id]
-        upsert_fulfillments(order, r.fulfillments)
-        upsert_refunds(order, r.refunds)
-        upsert_returns(order, r.returns)
+    # Children of the whole batch in one statement each (the order summary was computed above).
+    _fulfillment_rows([(by_store_id[r.store_id], f) for r in records for f in r.fulfillments])
+    _refund_rows([(by_store_id[r.store_id], x) for r in records for x in r.refunds], order_action=None)
+    _return_rows([(by_store_id[r.store_id], x) for r in records for x in r.returns], order_action=None)
     return by_store_id
 
 
@@ -296,20 +304,30 @@ def order_for(connection: StoreConnection, store_id: str) -> Order:
 
 
 def upsert_fulfillments(order: Order, records: Sequence[FulfillmentRecord]) -> list[Fulfillment]:
-    """Upsert shipments and append each new status to their history; refreshes the order summary."""
-    if not records:
+    """Upsert one order's shipments (a fulfilment webhook) and refresh the order's summary."""
+    rows = _fulfillment_rows([(order, r) for r in records])
+    if rows:
+        _refresh_order_fulfillment(order)
+    return rows
+
+
+def _fulfillment_rows(pairs: Sequence[tuple[Order, FulfillmentRecord]]) -> list[Fulfillment]:
+    """Upsert shipments and append each new status to their history (three statements for any batch)."""
+    if not pairs:
         return []
     now = timezone.now()
-    previous = dict(
-        Fulfillment.objects.filter(order=order, store_id__in=[r.store_id for r in records]).values_list(
-            "store_id", "status"
-        )
-    )
-    scans = dict(
-        Fulfillment.objects.filter(order=order, store_id__in=list(previous)).values_list(
-            "store_id", "last_scan_at"
-        )
-    )
+    known = {
+        (order_id, store_id): (status, scan)
+        for order_id, store_id, status, scan in Fulfillment.objects.filter(
+            order_id__in={order.pk for order, _ in pairs}, store_id__in={r.store_id for _, r in pairs}
+        ).values_list("order_id", "store_id", "status", "last_scan_at")
+    }
+
+    def last_scan(order: Order, r: FulfillmentRecord):
+        # A changed status is a carrier scan; an unchanged one keeps the last scan time.
+        status, scan = known.get((order.pk, r.store_id), (None, None))
+        return (r.updated_at or now) if status != r.status else scan or r.updated_at or now
+
     rows = Fulfillment.objects.bulk_create(
         [
             Fulfillment(
@@ -323,15 +341,12 @@ def upsert_fulfillments(order: Order, records: Sequence[FulfillmentRecord]) -> l
                 tracking_url=r.tracking_url[:500],
                 line_items=list(r.line_items),
                 shipped_at=r.shipped_at,
-                # A changed status is a carrier scan; an unchanged one keeps the last scan time.
-                last_scan_at=(r.updated_at or now)
-                if previous.get(r.store_id) != r.status
-                else scans.get(r.store_id) or r.updated_at or now,
+                last_scan_at=last_scan(order, r),
                 delivered_at=r.delivered_at,
                 estimated_delivery_at=r.estimated_delivery_at,
                 store_updated_at=r.updated_at,
             )
-            for r in records
+            for order, r in pairs
         ],
         update_conflicts=True,
         unique_fields=["order", "store_id"],
@@ -351,14 +366,13 @@ def upsert_fulfillments(order: Order, records: Sequence[FulfillmentRecord]) -> l
         ],
     )
     history = []
-    for record, row in zip(records, rows, strict=True):
+    for (_, record), row in zip(pairs, rows, strict=True):
         steps = list(record.history) or [(record.status, record.updated_at or record.shipped_at or now, "")]
         history += [
             FulfillmentEvent(fulfillment=row, status=status, happened_at=at, message=message[:500])
             for status, at, message in steps
         ]
     FulfillmentEvent.objects.bulk_create(history, ignore_conflicts=True)
-    _refresh_order_fulfillment(order)
     return rows
 
 
@@ -386,7 +400,13 @@ def _refresh_order_fulfillment(order: Order) -> None:
 def upsert_refunds(
     order: Order, records: Sequence[RefundRecord], *, order_action: OrderAction | None = None
 ) -> list[Refund]:
-    if not records:
+    return _refund_rows([(order, r) for r in records], order_action=order_action)
+
+
+def _refund_rows(
+    pairs: Sequence[tuple[Order, RefundRecord]], *, order_action: OrderAction | None
+) -> list[Refund]:
+    if not pairs:
         return []
     rows = Refund.objects.bulk_create(
         [
@@ -401,7 +421,7 @@ def upsert_refunds(
                 processed_at=r.processed_at,
                 order_action=order_action,
             )
-            for r in records
+            for order, r in pairs
         ],
         update_conflicts=True,
         unique_fields=["order", "store_id"],
@@ -417,7 +437,13 @@ def upsert_refunds(
 def upsert_returns(
     order: Order, records: Sequence[ReturnRecord], *, order_action: OrderAction | None = None
 ) -> list[Return]:
-    if not records:
+    return _return_rows([(order, r) for r in records], order_action=order_action)
+
+
+def _return_rows(
+    pairs: Sequence[tuple[Order, ReturnRecord]], *, order_action: OrderAction | None
+) -> list[Return]:
+    if not pairs:
         return []
     rows = Return.objects.bulk_create(
         [
@@ -433,7 +459,7 @@ def upsert_returns(
                 closed_at=r.closed_at,
                 order_action=order_action,
             )
-            for r in records
+            for order, r in pairs
         ],
         update_conflicts=True,
         unique_fields=["order", "store_id"],
@@ -496,7 +522,3 @@ def upsert_products(connection: StoreConnection, records: Sequence[ProductRecord
     )
     link_products(connection)
     return products
-
-
-def touched_since(connection: StoreConnection, since: datetime) -> int:
-    return StoreOrder.objects.filter(connection=connection, order__updated_at__gte=since).count()

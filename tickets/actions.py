@@ -333,6 +333,8 @@ def assign_ticket(
     """
     ticket = _lock(ticket)
     permissions.check_assign(actor, ticket, agent)
+    if agent is not None and not permissions.is_support_staff(agent):
+        raise InvalidInput(f"{agent} is not an agent and cannot hold tickets.", field="assignee")
     return do_assign_ticket(ticket, agent=agent, actor=actor, actor_kind=actor_kind)
 
 

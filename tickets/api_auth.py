@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
 
 from tickets.models import ApiKey
 from tickets.queries import ROLE_INTEGRATION
@@ -31,6 +33,39 @@ def create_api_key(name: str) -> tuple[ApiKey, str]:
     return key, raw
 
 
+class ApiKeyFailureThrottle(SimpleRateThrottle):
+    """Counts wrong API keys per client address (``api_key_failure`` rate); over it, every key is refused.
+
+    Only failures are counted, so a busy integration with a good key is never slowed down.
+    """
+
+    scope = "api_key_failure"
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view=None) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def _recent(self, request) -> list[float]:
+        self.key = self.get_cache_key(request)
+        self.now = self.timer()
+        return [at for at in self.cache.get(self.key, []) if at > self.now - self.duration]
+
+    def check(self, request) -> None:
+        if self.rate is None:
+            return
+        self.history = self._recent(request)
+        if len(self.history) >= self.num_requests:
+            raise exceptions.Throttled(self.wait(), detail="Too many invalid API keys from this address.")
+
+    def record_failure(self, request) -> None:
+        if self.rate is None:
+            return
+        recent = self._recent(request)
+        self.cache.set(self.key, [self.now, *recent], self.duration)
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
@@ -42,10 +77,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if scheme.lower() != self.keyword.lower():  # auth schemes are case-insensitive (RFC 9110)
             return None
         raw = raw.strip()
+        throttle = ApiKeyFailureThrottle()
+        throttle.check(request)
         if not raw:
+            throttle.record_failure(request)
             raise exceptions.AuthenticationFailed("Empty API key.")
         key = ApiKey.objects.select_related("user").filter(key_hash=ApiKey.hash(raw), is_active=True).first()
         if key is None or not key.user.is_active:
+            throttle.record_failure(request)
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         # One write per minute at most: the timestamp is for admins, not for accounting.
         now = timezone.now()

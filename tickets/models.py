@@ -524,10 +524,13 @@ class Notification(models.Model):
     ticket = models.ForeignKey(
         Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
-    text = models.CharField(max_length=500)
+    text = models.CharField(max_length=500, help_text="The latest of the grouped notifications.")
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Unread notifications about one ticket are one row: a VIP ticket's routing, escalation and
+    # approval make one line "(3)" in the bell, not three.
+    count = models.PositiveIntegerField(default=1)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -536,9 +539,29 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx")
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "ticket"],
+                condition=Q(read_at__isnull=True, ticket__isnull=False),
+                name="notification_one_unread_per_ticket",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text
+
+
+class NotificationMute(models.Model):
+    """A kind of notification a user chose not to get (in the app or by email)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=Notification.Kind.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_mute_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} mutes {self.kind}"
 
 
 class Macro(models.Model):

@@ -6,6 +6,7 @@ for a missing ticket and for one the user may not see, so ids cannot be probed.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +15,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -144,6 +155,10 @@ SORTS = {
 }
 
 
+# Columns no list shows (the AI brief and draft are kilobytes a ticket): lists leave them unread.
+LIST_DEFERRED = ("ai_brief", "ai_draft", "ai_summary", "resolution_note", "customer__notes")
+
+
 @dataclass(frozen=True)
 class InboxFilters:
     """Narrowing on top of a saved view; empty fields do not filter.
@@ -237,7 +252,7 @@ def _view_condition(user: AbstractBaseUser, view: str, now: datetime) -> Q:
     if view == "sla_risk":
         return Q(sla_breached=True) | Q(sla_due_at__lte=now) | Q(_sla_warn_at__lte=now)
     if view == "vip":
-        return ~Q(customer__vip_level="")
+        return ~Q(_customer_vip="")
     return Q()
 
 
@@ -254,37 +269,69 @@ def _with_sla_warning(queryset: QuerySet[Ticket], user: AbstractBaseUser) -> Que
         _sla_warn_at=ExpressionWrapper(
             F("first_message_at") + (F("sla_due_at") - F("first_message_at")) * share,
             output_field=DateTimeField(),
-        )
+        ),
+        # The VIP view looks up each listed ticket's customer by primary key. As a join the
+        # planner hashes every customer (a scan that grows with the customer base) for what is
+        # a few thousand open tickets at most.
+        _customer_vip=Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values("vip_level")[:1]),
     )
+
+
+# Above this many estimated matching messages a search term is "common": checking each listed
+# ticket beats collecting every match in the database (see ``search_tickets``).
+COMMON_TERM_MESSAGES = 20_000
 
 
 def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """Full-text search over subject, message bodies and customer name/email.
 
-    Each branch is a subquery answered by a GIN expression index (migration 0005); the
-    expressions here must stay identical to the indexed ones.
+    Two plans, picked by how common the term is (PostgreSQL's own estimate from the GIN
+    index's statistics, one ``EXPLAIN``):
+
+    - a rare term (an order number, a name) collects the matching tickets from the GIN
+      expression indexes (migration 0005; the expressions here must stay identical to the
+      indexed ones), a handful of rows;
+    - a common term ("refund") would collect hundreds of thousands of matches across the
+      history, so each ticket of the (open, SLA-ordered) list is checked instead: its subject,
+      its messages through the ticket index, its customer; the list stops at its page and the
+      count at its cap.
     """
     text = text.strip()
     if not text:
         return queryset
     english = SearchQuery(text, search_type="websearch", config="english")
     simple = SearchQuery(text, search_type="websearch", config="simple")
-    by_subject = (
-        Ticket.objects.annotate(_v=SearchVector("subject", config="english")).filter(_v=english).values("pk")
-    )
-    by_body = (
-        Message.objects.annotate(_v=SearchVector("body", config="english"))
-        .filter(_v=english)
-        .order_by()
-        .values("ticket_id")
-    )
-    by_customer = (
+    bodies = Message.objects.annotate(_v=SearchVector("body", config="english")).filter(_v=english).order_by()
+    customers = (
         Customer.objects.annotate(_v=SearchVector("name", "email", config="simple"))
         .filter(_v=simple)
         .order_by()
-        .values("pk")
     )
-    return queryset.filter(Q(pk__in=by_subject) | Q(pk__in=by_body) | Q(customer_id__in=by_customer))
+    if _estimated_rows(bodies) > COMMON_TERM_MESSAGES:
+        return queryset.alias(_subject_v=SearchVector("subject", config="english")).filter(
+            Q(_subject_v=english)
+            | Exists(bodies.filter(ticket_id=OuterRef("pk")))
+            | Exists(customers.filter(pk=OuterRef("customer_id")))
+        )
+    by_subject = (
+        Ticket.objects.annotate(_v=SearchVector("subject", config="english")).filter(_v=english).values("pk")
+    )
+    return queryset.filter(
+        Q(pk__in=by_subject)
+        | Q(pk__in=bodies.values("ticket_id"))
+        | Q(customer_id__in=customers.values("pk"))
+    )
+
+
+def _estimated_rows(queryset: QuerySet) -> float:
+    """The planner's row estimate for ``queryset`` (planning only, nothing is read)."""
+    sql, params = queryset.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return plan[0]["Plan"]["Plan Rows"]
 
 
 def _apply_filters(queryset: QuerySet[Ticket], filters: InboxFilters) -> QuerySet[Ticket]:
@@ -314,8 +361,10 @@ def inbox_for(
     filters = filters or InboxFilters()
     queryset = _with_sla_warning(visible_tickets(user), user)
     queryset = _apply_filters(queryset, filters).filter(_view_condition(user, view, timezone.now()))
-    return queryset.select_related("customer", "assignee", "tier", "team").order_by(
-        *SORTS.get(filters.sort, SORTS["sla"])
+    return (
+        queryset.select_related("customer", "assignee", "tier", "team")
+        .defer(*LIST_DEFERRED)
+        .order_by(*SORTS.get(filters.sort, SORTS["sla"]))
     )
 
 

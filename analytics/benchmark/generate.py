@@ -80,6 +80,7 @@ def generate(count: int, *, days: int, chunk: int) -> float:
             with transaction.atomic():
                 low, high = insert_tickets(
                     size,
+                    slice_=(done / count, (done + size) / count),
                     days=days,
                     customers=(first_customer, customers),
                     tiers=tiers,
@@ -174,6 +175,7 @@ def insert_customers(count: int) -> int:
 def insert_tickets(
     size: int,
     *,
+    slice_: tuple[float, float] = (0.0, 1.0),
     days: int,
     customers: tuple[int, int],
     tiers: list[Tier],
@@ -216,14 +218,17 @@ def insert_tickets(
             "tags": "ARRAY['benchmark']::varchar[]",
         },
     )
-    # Tickets spread over ``days``, a little denser lately; most old ones resolved.
+    # Tickets spread over ``days``, a little denser lately; most old ones resolved. Each chunk
+    # covers its slice of the history (``slice_``, oldest first) in time order, so ticket ids
+    # follow time as in a live installation (recent and open tickets sit together).
     randoms = """
         SELECT i, fm, ch, s, p, t, issue,
                (fm > now() - interval '2 days' AND p < 0.7) OR p < 0.003 OR fm > now() - interval '3 hours'
                    AS unresolved_flag,
                frt, res
         FROM (
-            SELECT i, now() - (power(random(), 1.2) * %(days)s) * interval '1 day' AS fm, random() AS ch,
+            SELECT i, now() - (power(1 - %(slice_low)s - random() * (%(slice_high)s - %(slice_low)s), 1.2)
+                              * %(days)s) * interval '1 day' AS fm, random() AS ch,
                    random() AS s, random() AS p, random() AS t, floor(random() * 13)::int AS issue,
                    (random() ^ 3) * interval '20 hours' + interval '2 minutes' AS frt,
                    (random() ^ 2) * interval '70 hours' + interval '10 minutes' AS res
@@ -237,6 +242,7 @@ def insert_tickets(
             SELECT x.*, NOT x.unresolved_flag AS resolved,
                    (NOT x.unresolved_flag OR x.p > 0.4) AND x.fm + x.frt < now() AS replied
             FROM ({randoms}) x
+            ORDER BY x.fm
         ) r
     """
     # ``unresolved_flag`` keeps recent and a few stuck tickets open; a reply exists for every
@@ -245,6 +251,8 @@ def insert_tickets(
         {
             "n": size,
             "days": days,
+            "slice_low": slice_[0],
+            "slice_high": slice_[1],
             "first_customer": customers[0],
             "customers": customers[1],
             "bodies": BODIES,

@@ -94,7 +94,10 @@ def sample_ticket(agent) -> tuple[int, str]:
     return ticket.pk, (words[0] if words else "refund")
 
 
-def time_pages(*, repeat: int, progress: Callable[[str], object] | None = None) -> list[Timing]:
+def time_pages(
+    *, repeat: int, only: str = "", progress: Callable[[str], object] | None = None
+) -> list[Timing]:
+    """Time the pages (those whose label contains ``only``, if given)."""
     users = bench_users()
     clients = {}
     for role, user in users.items():
@@ -103,6 +106,8 @@ def time_pages(*, repeat: int, progress: Callable[[str], object] | None = None) 
     ticket_id, order_term = sample_ticket(users["agent"])
     results = []
     for page in pages(ticket_id, order_term):
+        if only and only.lower() not in page.label.lower():
+            continue
         if progress:
             progress(page.label)
         client = clients[page.who]

@@ -9,6 +9,7 @@ from analytics.queries.report import (
     drilldown_ids,
     filter_choices,
     metrics_report,
+    metrics_report_and_series,
     metrics_series,
     tickets_by_ids,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "drilldown_ids",
     "filter_choices",
     "metrics_report",
+    "metrics_report_and_series",
     "metrics_series",
     "tickets_by_ids",
 ]

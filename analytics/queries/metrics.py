@@ -44,6 +44,7 @@ __all__ = [
     "METRICS_BY_KEY",
     "Metric",
     "aggregate_rows",
+    "aggregate_rows_and_series",
     "empty_bucket",
     "per_ticket_sql",
     "shape",
@@ -62,10 +63,12 @@ def per_ticket_sql(
     complaint_types: Sequence[str],
     repeat_days: int,
     calendars: Mapping[int, BusinessCalendar] | None = None,
+    series_bucket: str = "NULL",
 ) -> tuple[str, dict[str, Any]]:
     """``WITH ... rows AS (...)``: one row per ticket of ``[start, end)`` matching ``filters``.
 
-    ``bucket`` is an SQL expression over ``t`` naming the group each ticket falls in.
+    ``bucket`` is an SQL expression over ``t`` naming the group each ticket falls in;
+    ``series_bucket`` a second one (its day or week) for ``aggregate_rows_and_series``.
     """
     conditions, params = filters.ticket_conditions()
     calendars = team_calendars() if calendars is None else calendars
@@ -116,23 +119,27 @@ def per_ticket_sql(
                (t.negative_sentiment OR t.issue_type = ANY(%(complaint_types)s)) AS complaint,
                (t.first_message_at - t.prev_contact_at <= make_interval(days => %(repeat_days)s))
                    IS TRUE AS is_repeat,
-               {bucket} AS bucket
+               {bucket} AS bucket, {series_bucket} AS series_bucket
         FROM facts t
     ),
     joined AS (
         -- Each instant is turned into local seconds once ("le": since Monday 2001-01-01 in the
         -- team's time zone); OFFSET 0 keeps them plain columns so the business clock inlines
-        -- as float arithmetic.
+        -- as float arithmetic. Only while the folded business seconds are stale: otherwise
+        -- the time zone conversions would be computed for every row and never read.
         SELECT b.*, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
-               date_part('epoch', (b.first_message_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fm_le,
-               date_part('epoch', (b.first_response_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS fr_le,
-               date_part('epoch', (b.resolved_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') AS rs_le
+               CASE WHEN NOT %(calendars_folded)s THEN date_part('epoch',
+                   (b.first_message_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') END AS fm_le,
+               CASE WHEN NOT %(calendars_folded)s THEN date_part('epoch',
+                   (b.first_response_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') END AS fr_le,
+               CASE WHEN NOT %(calendars_folded)s THEN date_part('epoch',
+                   (b.resolved_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') END AS rs_le
         FROM base b
         LEFT JOIN cal ON cal.team_id = b.team_id
         OFFSET 0
     ),
     rows AS MATERIALIZED (
-        SELECT j.id, j.bucket, j.customer_id, j.root_cause_id, j.complaint, j.has_sla,
+        SELECT j.id, j.bucket, j.series_bucket, j.customer_id, j.root_cause_id, j.complaint, j.has_sla,
             date_part('epoch', j.first_response_at - j.first_message_at) AS frt_s,
             -- Folded business seconds while the calendars are the ones they were folded with.
             CASE WHEN %(calendars_folded)s THEN j.first_response_business_s
@@ -210,10 +217,12 @@ def execute_rows(cursor: Any, sql: str, params: dict[str, Any], *, work_mem: boo
     cursor.execute(sql, {**params, **mark})
 
 
-def aggregate_rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+def aggregate_rows(
+    sql: str, params: dict[str, Any], *, aggregates: str = _AGGREGATES
+) -> list[dict[str, Any]]:
     """Run ``sql`` (a ``per_ticket_sql``) plus the aggregates; one dict of raw sums per bucket."""
     with transaction.atomic(), connection.cursor() as cursor:
-        execute_rows(cursor, sql + _AGGREGATES, params)
+        execute_rows(cursor, sql + aggregates, params)
         columns = [col.name for col in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
@@ -221,6 +230,29 @@ def aggregate_rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         for prefix in ("frt", "frt_bh", "res", "res_bh"):
             row[f"{prefix}_median"], row[f"{prefix}_p90"] = row.pop(f"{prefix}_pct") or (None, None)
     return rows
+
+
+def aggregate_rows_and_series(
+    sql: str, params: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Like ``aggregate_rows``, grouped twice in one pass over the rows: per ``bucket`` and per
+    ``series_bucket`` (rows whose series bucket is NULL only count in the first grouping).
+    Returns (per bucket, per series bucket), the latter with the series bucket as ``bucket``."""
+    select, grouping = "SELECT bucket,", "GROUP BY bucket\n    ORDER BY bucket"
+    if select not in _AGGREGATES or grouping not in _AGGREGATES:
+        raise AssertionError("_AGGREGATES no longer has the shape this grouping rewrites")
+    aggregates = _AGGREGATES.replace(
+        select, "SELECT GROUPING(series_bucket) = 0 AS in_series, bucket, series_bucket,"
+    ).replace(grouping, "GROUP BY GROUPING SETS ((bucket), (series_bucket))")
+    by_bucket, by_series = [], []
+    for row in aggregate_rows(sql, params, aggregates=aggregates):
+        if row.pop("in_series"):
+            if row["series_bucket"] is not None:
+                by_series.append({**row, "bucket": row.pop("series_bucket")})
+        else:
+            row.pop("series_bucket")
+            by_bucket.append(row)
+    return by_bucket, by_series
 
 
 def _ratio(numerator: Any, denominator: Any) -> float | None:

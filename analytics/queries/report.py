@@ -34,7 +34,14 @@ class MetricContext:
         )
 
 
-def _rows_sql(filters: MetricFilters, context: MetricContext, *, start: datetime, bucket: str):
+def _rows_sql(
+    filters: MetricFilters,
+    context: MetricContext,
+    *,
+    start: datetime,
+    bucket: str,
+    series_bucket: str = "NULL",
+):
     return metrics.per_ticket_sql(
         filters,
         start=start,
@@ -42,7 +49,13 @@ def _rows_sql(filters: MetricFilters, context: MetricContext, *, start: datetime
         bucket=bucket,
         complaint_types=context.complaint_types,
         repeat_days=context.repeat_days,
+        series_bucket=series_bucket,
     )
+
+
+# The period a ticket falls in, and (current period only) its day or week in local time.
+_PERIOD_BUCKET = "CASE WHEN t.first_message_at >= %(current_start)s THEN 'current' ELSE 'previous' END"
+_SERIES_BUCKET = "date_trunc(%(grain)s, t.first_message_at AT TIME ZONE %(tz)s)::date"
 
 
 def metrics_report(filters: MetricFilters, context: MetricContext | None = None) -> dict[str, Any]:
@@ -53,7 +66,7 @@ def metrics_report(filters: MetricFilters, context: MetricContext | None = None)
         filters,
         context,
         start=previous.start_at,
-        bucket="CASE WHEN t.first_message_at >= %(current_start)s THEN 'current' ELSE 'previous' END",
+        bucket=_PERIOD_BUCKET,
     )
     params["current_start"] = filters.start_at
     buckets = {row["bucket"]: metrics.shape(row) for row in metrics.aggregate_rows(sql, params)}
@@ -74,7 +87,7 @@ def metrics_series(filters: MetricFilters, context: MetricContext | None = None)
         filters,
         context,
         start=filters.start_at,
-        bucket="date_trunc(%(grain)s, t.first_message_at AT TIME ZONE %(tz)s)::date",
+        bucket=_SERIES_BUCKET,
     )
     params.update({"grain": filters.grain, "tz": timezone.get_current_timezone_name()})
     found = {row["bucket"]: metrics.shape(row) for row in metrics.aggregate_rows(sql, params)}
@@ -82,6 +95,45 @@ def metrics_series(filters: MetricFilters, context: MetricContext | None = None)
         {"bucket": day.isoformat(), **(found.get(day) or metrics.empty_bucket())}
         for day in _buckets(filters.start, filters.end, filters.grain)
     ]
+
+
+def metrics_report_and_series(
+    filters: MetricFilters, context: MetricContext | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``metrics_report`` and ``metrics_series`` (same values) in one statement: the period's
+    rows are read and computed once, then grouped per period and per day or week."""
+    if filters.grain not in GRAINS:
+        raise InvalidInput("Choose day or week.", field="grain")
+    context = context or MetricContext.load()
+    previous = filters.previous
+    sql, params = _rows_sql(
+        filters,
+        context,
+        start=previous.start_at,
+        bucket=_PERIOD_BUCKET,
+        series_bucket=f"CASE WHEN t.first_message_at >= %(current_start)s THEN {_SERIES_BUCKET} END",
+    )
+    params.update(
+        {
+            "current_start": filters.start_at,
+            "grain": filters.grain,
+            "tz": timezone.get_current_timezone_name(),
+        }
+    )
+    by_period, by_series = metrics.aggregate_rows_and_series(sql, params)
+    buckets = {row["bucket"]: metrics.shape(row) for row in by_period}
+    found = {row["bucket"]: metrics.shape(row) for row in by_series}
+    report = {
+        "period": {"start": filters.start.isoformat(), "end": filters.end.isoformat()},
+        "previous_period": {"start": previous.start.isoformat(), "end": previous.end.isoformat()},
+        "current": buckets.get("current") or metrics.empty_bucket(),
+        "previous": buckets.get("previous") or metrics.empty_bucket(),
+    }
+    series = [
+        {"bucket": day.isoformat(), **(found.get(day) or metrics.empty_bucket())}
+        for day in _buckets(filters.start, filters.end, filters.grain)
+    ]
+    return report, series
 
 
 def _buckets(start: date, end: date, grain: str) -> list[date]:
@@ -144,8 +196,10 @@ def filter_choices() -> dict[str, Any]:
         "teams": list(Team.objects.all()),
         "tiers": list(Tier.objects.all()),
         "issue_types": list(IssueType.objects.filter(is_active=True)),
+        # ``> ''`` (every non-blank level) is a range of the vip_level index: only VIP entries are
+        # read, where ``<> ''`` would read the entry of every customer.
         "vip_levels": list(
-            Customer.objects.exclude(vip_level="")
+            Customer.objects.filter(vip_level__gt="")
             .order_by("vip_level")
             .values_list("vip_level", flat=True)
             .distinct()

@@ -5,6 +5,7 @@ from django.db.models import F
 
 from analytics.benchmark.generate import clear, generate
 from analytics.benchmark.measure import measure
+from analytics.benchmark.pages import time_pages
 from analytics.models import StageDuration, TicketFacts
 from tickets.models import Ticket, TicketEvent
 
@@ -20,9 +21,16 @@ def test_generated_history_is_consistent_and_measurable():
     assert TicketEvent.objects.filter(ticket__in=tickets, kind="created").count() == 300
     assert StageDuration.objects.exists()
     assert TicketFacts.objects.count() == 300
+    # Ids follow time, as in a live installation (recent tickets sit together).
+    times = list(tickets.order_by("id").values_list("first_message_at", flat=True))
+    assert times == sorted(times)
     lines = []
     measure(repeat=1, write=lines.append)
     assert any(line.startswith("metrics, 30 days") for line in lines)
+    # Every page of the goals table answers (with data behind it) for its user.
+    timings = time_pages(repeat=1)
+    assert {t.status for t in timings} == {200}
+    assert all(t.queries > 0 and t.p95 > 0 for t in timings)
 
     clear(lines.append)
     assert not Ticket.objects.filter(tags__contains=["benchmark"]).exists()

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics import queries
 from analytics.tests.factories import PatternAlertFactory, PolicyVersionFactory, tier
 from routing.models import AgentProfile, Thresholds
 from tickets.models import Ticket, TicketEvent
@@ -146,6 +147,21 @@ def test_the_metrics_api_and_page_query_counts_are_flat(
             ).status_code
             == 200
         )
+
+
+@pytest.mark.django_db
+def test_the_report_and_series_in_one_statement_equal_the_two_reads():
+    busy_helpdesk(40)
+    for filters in (
+        queries.MetricFilters.last_days(30),
+        queries.MetricFilters.last_days(14, grain="week"),
+        queries.MetricFilters.last_days(7, channel="email", vip="any"),
+    ):
+        report, series = queries.metrics_report_and_series(filters)
+        assert report == queries.metrics_report(filters)
+        assert series == queries.metrics_series(filters)
+    month, daily = queries.metrics_report_and_series(queries.MetricFilters.last_days(30))
+    assert month["current"]["volume"] == sum(day["volume"] for day in daily) == 40
 
 
 @pytest.mark.django_db

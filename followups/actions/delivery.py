@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from helpdesk.locks import exclusive
 from helpdesk.queue import schedule_once
 from tickets import events
 from tickets.channels import email as email_channel
@@ -43,18 +44,12 @@ def _thread_headers(message: Message) -> tuple[str, list[str]]:
     return in_reply_to, [external_id for external_id, _ in reversed(previous)]
 
 
-def _send_email(message: Message) -> list[str]:
-    """Send ``message`` by email; return the fields it changed. Raises on failure."""
+def _send_email(message: Message) -> None:
+    """Send ``message`` (its Message-ID already stored) by email. Raises on failure."""
     ticket = message.ticket
     to = ticket.customer.email
     if not to:
         raise PermanentFailure("The customer has no email address.")
-    changed = []
-    if not message.external_id:
-        message.external_id = email_channel.message_id_for(
-            message_pk=message.pk, ticket_pk=ticket.pk, domain=settings.SUPPORT_EMAIL_DOMAIN
-        )
-        changed.append("external_id")
     in_reply_to, references = _thread_headers(message)
     context = {
         "message": message,
@@ -85,7 +80,6 @@ def _send_email(message: Message) -> list[str]:
         get_connection(fail_silently=False).send_messages([mail])
     except smtplib.SMTPRecipientsRefused as exc:
         raise PermanentFailure(f"The mail server refused the recipient: {exc.recipients}") from exc
-    return changed
 
 
 def _record_failure(message: Message, error: str, *, permanent: bool) -> None:
@@ -112,15 +106,50 @@ def _record_failure(message: Message, error: str, *, permanent: bool) -> None:
     )
 
 
-@transaction.atomic
 def deliver_message(message_id: int) -> Message | None:
     """Deliver an outbound message on its channel; safe to run twice and concurrently.
 
-    Locks the message row for the whole send: a second worker waits, then sees it sent and
-    does nothing. Email goes through Django's email backend; chat becomes visible to the
-    widget's polling; other channels have no outbound connector and are recorded as not
-    deliverable. Failures are retried with backoff (``RETRY_DELAYS``) up to
-    ``OUTBOUND_MAX_ATTEMPTS`` and leave a DELIVERY_FAILED event on the ticket each time.
+    An advisory lock per message (held by the worker's database session, so a killed worker
+    releases it) makes a second worker wait and then see the message sent. The SMTP
+    conversation happens outside any database transaction: a slow or hanging mail server holds
+    no row lock and no transaction open. The Message-ID is fixed before sending and stored
+    first, so a send repeated after a crash carries the same Message-ID and mail systems
+    treat it as the same message. Chat becomes visible to the widget's polling; other channels
+    have no outbound connector and are recorded as not deliverable. Failures are retried with
+    backoff (``RETRY_DELAYS``) up to ``OUTBOUND_MAX_ATTEMPTS`` and leave a DELIVERY_FAILED event
+    on the ticket each time.
+    """
+    with exclusive(f"deliver-message:{message_id}", wait=True):
+        with transaction.atomic():
+            message = _claim(message_id)
+        if message is None:  # sent already, internal, held or gone: nothing to do
+            return Message.objects.filter(pk=message_id).first()
+        if message.delivery_status == Message.Delivery.UNDELIVERABLE:
+            return message
+        if message.channel == Channel.EMAIL:
+            try:
+                _send_email(message)
+            except PermanentFailure as exc:
+                with transaction.atomic():
+                    _record_failure(message, str(exc), permanent=True)
+                return message
+            except (smtplib.SMTPException, OSError) as exc:
+                logger.warning("Email for message %s failed: %s", message.pk, exc)
+                with transaction.atomic():
+                    _record_failure(message, f"{type(exc).__name__}: {exc}", permanent=False)
+                return message
+        message.delivery_status = Message.Delivery.SENT
+        message.delivery_error = ""
+        message.delivery_attempts += 1
+        message.sent_at = timezone.now()
+        message.save(update_fields=["delivery_status", "delivery_error", "delivery_attempts", "sent_at"])
+        return message
+
+
+def _claim(message_id: int) -> Message | None:
+    """The message if it still needs sending, with its Message-ID fixed and stored; else None.
+
+    A channel without an outbound connector is marked not deliverable here and returned.
     """
     message = (
         Message.objects.select_for_update(of=("self",))
@@ -129,34 +158,20 @@ def deliver_message(message_id: int) -> Message | None:
         .first()
     )
     if message is None or message.is_internal:
-        return message
+        return None
     if message.delivery_status not in (Message.Delivery.QUEUED, Message.Delivery.FAILED):
-        return message
-    changed: list[str] = []
-    if message.channel == Channel.EMAIL:
-        try:
-            changed = _send_email(message)
-        except PermanentFailure as exc:
-            _record_failure(message, str(exc), permanent=True)
-            return message
-        except (smtplib.SMTPException, OSError) as exc:
-            logger.warning("Email for message %s failed: %s", message.pk, exc)
-            _record_failure(message, f"{type(exc).__name__}: {exc}", permanent=False)
-            return message
-    elif message.channel != Channel.CHAT:
+        return None
+    if message.channel == Channel.EMAIL and not message.external_id:
+        message.external_id = email_channel.message_id_for(
+            message_pk=message.pk, ticket_pk=message.ticket_id, domain=settings.SUPPORT_EMAIL_DOMAIN
+        )
+        message.save(update_fields=["external_id"])
+    elif message.channel not in (Channel.EMAIL, Channel.CHAT):
         message.delivery_status = Message.Delivery.UNDELIVERABLE
         message.delivery_error = (
             f"No outbound connector for {message.get_channel_display()}: reply on the platform."
         )
         message.save(update_fields=["delivery_status", "delivery_error"])
-        return message
-    message.delivery_status = Message.Delivery.SENT
-    message.delivery_error = ""
-    message.delivery_attempts += 1
-    message.sent_at = timezone.now()
-    message.save(
-        update_fields=["delivery_status", "delivery_error", "delivery_attempts", "sent_at", *changed]
-    )
     return message
 
 

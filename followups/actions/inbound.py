@@ -19,6 +19,7 @@ from django.utils import timezone
 from followups.actions.delivery import record_bounce
 from followups.models import FollowUp, WebhookSource
 from followups.replies import says_unsolved
+from helpdesk import inputs
 from helpdesk.errors import InvalidInput, NotAllowed
 from tickets import actions as ticket_actions
 from tickets import intake
@@ -166,13 +167,13 @@ def receive_email(raw: bytes) -> EmailOutcome:
     return EmailOutcome(accepted=True, result=result)
 
 
-def receive_webhook(
-    source_slug: str, *, body: bytes, timestamp: str, signature: str, payload: object
-) -> intake.IntakeResult:
+def receive_webhook(source_slug: str, *, body: bytes, timestamp: str, signature: str) -> intake.IntakeResult:
     """Verify a signed social/review event and hand it to intake; a replayed event id is harmless.
 
-    Raises ``SignatureRejected`` (401) for a bad, missing or stale signature and ``InvalidInput``
-    naming the field for a payload that does not fit.
+    The signature is checked on the raw bytes before anything parses them, so an anonymous
+    caller cannot make the server decode hostile JSON. Raises ``SignatureRejected`` (401) for a
+    bad, missing or stale signature and ``InvalidInput`` naming the field for a payload that
+    does not fit.
     """
     source = WebhookSource.objects.filter(slug=source_slug, is_active=True).first()
     if source is None:
@@ -188,6 +189,7 @@ def receive_webhook(
         )
     except webhook_channel.SignatureError as exc:
         raise SignatureRejected(exc.reason) from None
+    payload = inputs.loads(body or b"null", field="body")
     try:
         inbound = webhook_channel.to_inbound(
             payload, source=source.slug, source_name=source.name, channel=source.channel

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from followups.models import WebhookDelivery, WebhookSubscription
 from followups.models.channels import WebhookEvent
+from helpdesk import outbound
 from helpdesk.errors import InvalidInput
 from helpdesk.queue import enqueue_on_commit
 from tickets.channels import webhooks as signing
@@ -106,7 +107,8 @@ def _post(url: str, *, body: bytes, headers: dict[str, str]) -> tuple[int | None
     """(status code, response body excerpt, error) of one POST; never raises."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+        # The guarded opener re-checks the address on every connection (DNS may have changed).
+        with outbound.opener().open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             return response.status, response.read(2000).decode(errors="replace"), ""
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read(2000).decode(errors="replace"), f"HTTP {exc.code}"
@@ -208,18 +210,21 @@ def replay_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
 
 
 def create_subscription(
-    *, name: str, url: str, events: Sequence[str], secret: str = ""
+    *, name: str, url: str, events: Sequence[str], secret: str = "", is_active: bool = True
 ) -> WebhookSubscription:
-    """Subscribe ``url`` to ``events``; a secret is generated when none is given."""
+    """Subscribe ``url`` to ``events``; a secret is generated when none is given.
+
+    The URL must resolve to public addresses (``helpdesk.outbound``): an integration key must
+    not be able to make the server call its own network.
+    """
     unknown = sorted(set(events) - set(WebhookEvent.values))
     if not events or unknown:
         raise InvalidInput(
             f"Unknown event(s): {', '.join(unknown)}." if unknown else "Choose at least one event.",
             field="events",
         )
-    if not url.startswith(("https://", "http://")):
-        raise InvalidInput("The URL must start with https:// or http://.", field="url")
-    subscription = WebhookSubscription(name=name, url=url, events=sorted(set(events)))
+    outbound.check_url(url)
+    subscription = WebhookSubscription(name=name, url=url, events=sorted(set(events)), is_active=is_active)
     if secret:
         subscription.secret = secret
     subscription.save()

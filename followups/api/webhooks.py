@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 from followups import actions
 from followups.models import WebhookDelivery, WebhookSubscription
 from followups.models.channels import WebhookEvent
+from helpdesk import outbound
+from helpdesk.errors import InvalidInput
 from tickets.queries import ROLE_ADMIN, ROLE_INTEGRATION, has_role
 
 
@@ -30,6 +32,14 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         model = WebhookSubscription
         fields = ["id", "name", "url", "events", "secret", "is_active", "created_at"]
         read_only_fields = ["id", "created_at"]
+
+    def validate_url(self, value: str) -> str:
+        # A changed URL (PATCH) passes the same public-address policy as a new subscription.
+        try:
+            outbound.check_url(value)
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message) from None
+        return value
 
 
 class CreatedSubscriptionSerializer(SubscriptionSerializer):

@@ -40,6 +40,13 @@ class WidgetThrottle(SimpleRateThrottle):
         }
 
 
+def request_origin(request: Request) -> str:
+    """Where the calling page lives. Browsers send ``Origin`` on every cross-origin request but
+    leave it out of same-origin GETs (Chromium does), so a request without one comes from a
+    page on this server, or from a client that could have sent any header it liked."""
+    return request.headers.get("Origin") or f"{request.scheme}://{request.get_host()}"
+
+
 class WidgetView(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
@@ -50,8 +57,7 @@ class WidgetView(APIView):
         self.site = WidgetSite.objects.filter(key=kwargs.get("key", ""), is_active=True).first()
         if self.site is None:
             raise PermissionDenied("Unknown or disabled widget key.")
-        origin = request.headers.get("Origin", "")
-        if not self.site.allows_origin(origin):
+        if not self.site.allows_origin(request_origin(request)):
             raise PermissionDenied("This origin may not use this widget key.")
         super().initial(request, *args, **kwargs)
 

@@ -140,8 +140,10 @@ class WebhookDelivery(models.Model):
     error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # CASCADE, not SET_NULL: a replay orphaned by SET_NULL would collide with the original on
+    # webhook_delivery_once_per_event while a subscription and its log are deleted.
     replay_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays"
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replays"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -149,3 +149,37 @@ def test_two_workers_delivering_the_same_message_at_once_send_it_once(smtp_serve
     assert len(smtp_server.messages) == 1
     reply.refresh_from_db()
     assert reply.delivery_status == Message.Delivery.SENT and reply.delivery_attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_smtp_conversation_holds_no_lock_on_the_message(smtp_server, agent):
+    """A slow mail server must not block the ticket: while the mail is handed over, another
+    session can lock the message row at once (finding 10: sends out of the transaction)."""
+    import psycopg
+    from django.db import connection
+
+    ticket = TicketFactory(with_message=False)
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    seen: list[str] = []
+    original = smtp_server.handle_DATA
+
+    async def handle_data(server, session, envelope):
+        with psycopg.connect(**params) as other:
+            other.execute("SET lock_timeout = '500ms'")
+            try:
+                other.execute("SELECT 1 FROM tickets_message WHERE ticket_id = %s FOR UPDATE", [ticket.pk])
+                seen.append("free")
+            except psycopg.errors.LockNotAvailable:
+                seen.append("locked")
+        return await original(server, session, envelope)
+
+    smtp_server.handle_DATA = handle_data
+    # Committed at once in this transactional test, so the queued delivery runs inline.
+    reply = ticket_actions.reply_to_ticket(ticket, body="On its way.", author=agent)
+    actions.deliver_message(reply.pk)
+    reply.refresh_from_db()
+    assert seen == ["free"]
+    assert reply.delivery_status == Message.Delivery.SENT
+    assert received(smtp_server.messages[0])["Message-ID"] == reply.external_id

@@ -56,6 +56,35 @@ def test_over_the_rate_limit_the_widget_gets_429(site, settings):
     assert codes == [200, 200, 200, 429]
 
 
+def test_a_forged_forwarded_for_header_does_not_escape_the_rate_limit(site, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"widget": "3/min"}}
+    client = APIClient()
+    codes = [
+        client.get(
+            f"/api/v1/widget/{site.key}/",
+            headers={"Origin": ORIGIN, "X-Forwarded-For": f"203.0.113.{n}"},
+        ).status_code
+        for n in range(6)
+    ]
+    assert codes == [200, 200, 200, 429, 429, 429]
+
+
+def test_behind_one_trusted_proxy_the_forwarded_client_is_throttled_on_its_own(site, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"widget": "2/min"},
+        "NUM_PROXIES": 1,
+    }
+    client = APIClient()
+
+    def get(ip):
+        headers = {"Origin": ORIGIN, "X-Forwarded-For": ip}
+        return client.get(f"/api/v1/widget/{site.key}/", headers=headers).status_code
+
+    assert [get("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+    assert get("198.51.100.2") == 200
+
+
 def test_a_visitor_chats_and_sees_the_agent_reply_by_polling(site, agent, django_capture_on_commit_callbacks):
     token = start(site)
     sent = call(
@@ -102,3 +131,20 @@ def test_the_same_email_later_joins_the_same_customer(site, api_client):
     api_client.post("/api/v1/inbound/email/", raw_email("plain.eml"), content_type="message/rfc822")
     assert Customer.objects.count() == 1
     assert set(Ticket.objects.values_list("channel", flat=True)) == {"chat", "email"}
+
+
+def test_the_widget_on_this_servers_own_page_polls_without_an_origin_header(site):
+    """Issue 14, finding 13: Chromium sends no Origin on same-origin GETs, and every poll of the
+    demo page got 403, so replies never reached the visitor."""
+    site.allowed_origins = [*site.allowed_origins, "http://testserver"]
+    site.save(update_fields=["allowed_origins"])
+    token = start(site)
+    client = APIClient()
+    polled = client.get(f"/api/v1/widget/{site.key}/messages/", headers={"X-Chat-Token": token})
+    assert polled.status_code == 200
+
+
+def test_without_an_origin_header_a_site_not_served_here_is_still_refused(site):
+    token = start(site)
+    polled = APIClient().get(f"/api/v1/widget/{site.key}/messages/", headers={"X-Chat-Token": token})
+    assert polled.status_code == 403

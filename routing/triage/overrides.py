@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -10,6 +11,7 @@ from django.db import transaction
 
 from helpdesk.errors import InvalidInput
 from helpdesk.queue import enqueue_on_commit
+from routing import moves
 from routing.models import ClassificationOverride
 from routing.triage.backends.base import SENTIMENTS, SIGNALS, URGENCIES
 from routing.triage.brief import active_issue_types
@@ -87,5 +89,9 @@ def override_classification(
     if "issue_type" in changed:
         # The draft and the quoted policy follow the corrected type.
         enqueue_on_commit("routing.triage.jobs.redraft_reply_job", ticket.pk)
-    enqueue_on_commit("routing.jobs.reroute_ticket", ticket.pk)
+    # Re-routed as soon as this commits, in the same request, so the person who corrected it is
+    # told where it went (``routing.moves``); the worker retries if that fails.
+    transaction.on_commit(
+        partial(moves.reroute_after_change, ticket.pk, actor_id=actor.pk, cause="a classification change")
+    )
     return ticket

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from store.fakestore import FakeStore
@@ -39,3 +41,26 @@ def _quick_store_calls(settings):
     settings.STORE_TIMEOUT_SECONDS = 1.0
     settings.STORE_MAX_BACKOFF_SECONDS = 0.2
     settings.STORE_MAX_RETRIES = 3
+
+
+@pytest.fixture
+def order_ticket(shopify, fake_store):
+    """A ticket about an order that exists both here and in the fake Shopify."""
+    node = fake_store.add_order(email="ann@example.org")
+    node["totalPriceSet"]["shopMoney"]["amount"] = "250.00"
+    from store.tests.factories import LineItemFactory, StoreOrderFactory
+    from tickets.tests.factories import TicketFactory
+
+    record = StoreOrderFactory(
+        connection=shopify,
+        store_id=node["legacyResourceId"],
+        admin_graphql_id=node["id"],
+        order__external_id=node["legacyResourceId"],
+        order__total=Decimal("250.00"),
+    )
+    LineItemFactory(
+        order=record.order,
+        store_id=node["lineItems"]["nodes"][0]["id"].rsplit("/", 1)[-1],
+        price=Decimal("250.00"),
+    )
+    return TicketFactory(customer=record.order.customer, order=record.order)

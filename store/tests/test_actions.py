@@ -8,31 +8,10 @@ from routing import approvals
 from routing.models import Approval
 from store.actions import request_order_action
 from store.models import OrderAction, Refund, Return
-from store.tests.factories import LineItemFactory, StoreOrderFactory
 from tickets.models import Order, TicketEvent
-from tickets.tests.factories import TicketFactory, UserFactory
+from tickets.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def order_ticket(shopify, fake_store):
-    """A ticket about an order that exists both here and in the fake Shopify."""
-    node = fake_store.add_order(email="ann@example.org")
-    node["totalPriceSet"]["shopMoney"]["amount"] = "250.00"
-    record = StoreOrderFactory(
-        connection=shopify,
-        store_id=node["legacyResourceId"],
-        admin_graphql_id=node["id"],
-        order__external_id=node["legacyResourceId"],
-        order__total=Decimal("250.00"),
-    )
-    LineItemFactory(
-        order=record.order,
-        store_id=node["lineItems"]["nodes"][0]["id"].rsplit("/", 1)[-1],
-        price=Decimal("250.00"),
-    )
-    return TicketFactory(customer=record.order.customer, order=record.order)
 
 
 def test_refund_below_threshold_calls_the_store_and_records_the_refund(order_ticket, agent, fake_store):

@@ -20,6 +20,8 @@ from email.utils import formataddr, getaddresses, parseaddr, parsedate_to_dateti
 
 from django.core.mail import EmailMultiAlternatives
 
+from helpdesk.errors import InvalidInput
+from helpdesk.inputs import check_datetime, safe_filename
 from tickets.intake import InboundAttachment, InboundMessage, Sender
 
 # support+HD-42@shop.example: the ticket reference a reply address carries.
@@ -86,7 +88,12 @@ def _header(message: EmailMessage, name: str) -> str:
             text = str(message.get(name, ""))
         except (ValueError, LookupError, IndexError, AttributeError):
             text = str(make_header(decode_header(raw)))
-    return " ".join(text.split())
+    return " ".join(_without_nul(text).split())
+
+
+def _without_nul(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; in mail it is noise, and dropping it keeps the message.
+    return text.replace("\x00", "")
 
 
 def _message_ids(value: str) -> list[str]:
@@ -96,13 +103,13 @@ def _message_ids(value: str) -> list[str]:
 def _part_text(part: EmailMessage) -> str:
     """A text part's content; a wrong or unknown charset degrades to replacement characters."""
     try:
-        return part.get_content()
+        return _without_nul(part.get_content())
     except (LookupError, UnicodeDecodeError, AssertionError, KeyError):
         payload = part.get_payload(decode=True) or b""
         try:
-            return payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+            return _without_nul(payload.decode(part.get_content_charset() or "utf-8", errors="replace"))
         except LookupError:
-            return payload.decode("utf-8", errors="replace")
+            return _without_nul(payload.decode("utf-8", errors="replace"))
 
 
 def _is_auto_reply(message: EmailMessage, subject: str) -> bool:
@@ -157,7 +164,9 @@ def _bodies(message: EmailMessage) -> tuple[str, str, list[InboundAttachment]]:
             payload = part.get_payload(decode=True) or b""
             attachments.append(
                 InboundAttachment(
-                    filename=(filename or "attachment")[:255], content_type=content_type, content=payload
+                    filename=safe_filename(filename or ""),
+                    content_type=_without_nul(content_type)[:100],
+                    content=payload,
                 )
             )
         elif content_type == "text/plain" and not text:
@@ -239,6 +248,10 @@ def parse_email(raw: bytes) -> ParsedEmail:
         date = None
     if date is not None and date.tzinfo is None:
         date = None
+    try:
+        check_datetime(date, field="date")
+    except InvalidInput:
+        date = None  # an impossible Date header is a broken clock: the message counts as received now
     message_ids = _message_ids(_header(message, "Message-ID"))
     return ParsedEmail(
         message_id=message_ids[0] if message_ids else "",

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+from helpdesk.errors import InvalidInput
+from helpdesk.inputs import check_datetime
 from tickets.intake import InboundMessage, Sender
 
 SIGNATURE_HEADER = "X-Handoff-Signature"
@@ -91,6 +93,10 @@ def to_inbound(payload: Mapping[str, Any], *, source: str, source_name: str, cha
         created_at = parse_datetime(_text(payload, "created_at", limit=40))
         if created_at is None or created_at.tzinfo is None:
             raise PayloadError("'created_at' must be an ISO 8601 time with a zone.", field="created_at")
+        try:
+            check_datetime(created_at, field="created_at")
+        except InvalidInput as exc:
+            raise PayloadError(exc.message, field="created_at") from None
     title = _text(payload, "title", limit=300)
     return InboundMessage(
         channel=channel,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from django import template
@@ -76,14 +77,35 @@ def initials(user) -> str:
     return "".join(part[0] for part in name.split()[:2]).upper() or "?"
 
 
+REMOTE_IMAGE = re.compile(r"""<img\b[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+
+
+def _drop_remote_sources(element: str, attribute: str, value: str) -> str | None:
+    # A remote image is a tracking pixel until the agent asks for it: it leaks their address
+    # and reading time to the sender. Local (cid:/data:) sources are not in nh3's schemes anyway.
+    if element == "img" and attribute in ("src", "srcset") and not value.lower().startswith("data:"):
+        return None
+    return value
+
+
 @register.filter
-def sanitized(html: str) -> str:
-    """Customer HTML through the same nh3 allow-list intake uses (again, in case a row predates it)."""
+def sanitized(html: str, load_images: bool = False) -> str:
+    """Customer HTML through the same nh3 allow-list intake uses (again, in case a row predates it),
+    with remote images removed unless ``load_images`` (the agent clicked "Load images")."""
+    import nh3
     from django.utils.safestring import mark_safe
 
     from tickets.intake import sanitize_html
 
-    return mark_safe(sanitize_html(html or ""))
+    html = sanitize_html(html or "")
+    if not load_images:
+        html = nh3.clean(html, attribute_filter=_drop_remote_sources, link_rel="noopener noreferrer nofollow")
+    return mark_safe(html)
+
+
+@register.filter
+def has_remote_images(html: str) -> bool:
+    return bool(REMOTE_IMAGE.search(html or ""))
 
 
 def _render_value(value, depth: int = 0) -> str:

@@ -7,7 +7,6 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework.throttling import SimpleRateThrottle
 
 from routing.models import AgentProfile, Team, Tier
 from tickets.api_auth import create_api_key
@@ -418,12 +417,36 @@ def test_agents_may_not_write_orders(agent):
 # --- throttling and schema -------------------------------------------------------------------
 
 
-def test_requests_above_the_rate_are_throttled_with_429(api_client, monkeypatch):
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/min", "anon": "3/min"})
+def with_rates(settings, **rates: str) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
+    }
+
+
+def test_requests_above_the_rate_are_throttled_with_429(api_client, settings):
+    with_rates(settings, integration="3/min")
     cache.clear()
     codes = [api_client.get(TICKETS).status_code for _ in range(4)]
     cache.clear()
     assert codes == [200, 200, 200, 429]
+
+
+def test_an_api_key_has_its_own_budget_apart_from_the_agents(api_client, agent, settings):
+    with_rates(settings, integration="2/min", user="100/min")
+    cache.clear()
+    key_codes = [
+        api_client.post(
+            MESSAGES, message_payload(external_id=f"<t-{i}@example.org>"), format="json"
+        ).status_code
+        for i in range(3)
+    ]
+    throttled = api_client.get(TICKETS)
+    agent_code = session_client(agent).get(TICKETS).status_code
+    cache.clear()
+    assert key_codes[:2] == [201, 201] and key_codes[2] == 429
+    assert throttled.status_code == 429 and int(throttled["Retry-After"]) <= 60
+    assert agent_code == 200
 
 
 def test_the_schema_and_the_interactive_docs_are_served(client):

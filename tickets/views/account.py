@@ -15,6 +15,7 @@ from helpdesk.http import HtmxHttpRequest
 from routing import assignment
 from tickets import forms
 from tickets.models import Notification
+from tickets.notifications import muted_kinds, set_muted_kinds
 from tickets.views.common import done, error_text, flash, form_error_text, safe_next
 
 
@@ -60,7 +61,22 @@ def notifications(request: HtmxHttpRequest) -> HttpResponse:
         .order_by("-created_at")[:50]
     )
     template = "tickets/notifications.html#bell-menu" if request.htmx else "tickets/notifications.html"
-    return render(request, template, {"notifications": list(items)})
+    context = {"notifications": list(items)}
+    if not request.htmx:
+        context |= {"mute_choices": Notification.Kind.choices, "muted": muted_kinds(request.user)}
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def set_mutes(request: HtmxHttpRequest) -> HttpResponse:
+    """Mute the ticked kinds of notification (and unmute the rest)."""
+    try:
+        kinds = set_muted_kinds(request.user, request.POST.getlist("kinds"))
+    except HelpdeskError as error:
+        return flash(request, error_text(error), level="error", status=400)
+    text = f"Muted: {', '.join(sorted(kinds))}." if kinds else "No notification kind is muted."
+    return done(request, text, to=reverse("tickets:notifications"))
 
 
 @require_POST

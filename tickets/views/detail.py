@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from followups.queries import csat_for_ticket
 from helpdesk.http import HtmxHttpRequest
-from routing import escalation
+from routing import escalation, moves
 from routing.models import Approval, Escalation, RoutingDecision
+from routing.money import without_approval_notice
 from tickets import forms, permissions, queries
 from tickets.drafts import draft_digest
 from tickets.macros import render_macro
-from tickets.models import Macro, Message, Ticket, TicketEvent
+from tickets.models import Attachment, Macro, Message, Ticket, TicketEvent
 
 # Brief keys the ticket page lays out itself (triage's ``build_brief``); any other key is shown as is.
 BRIEF_LAID_OUT = {
@@ -46,12 +47,21 @@ def may_deescalate(user, ticket: Ticket) -> bool:
 
 
 def pending_approvals(ticket: Ticket) -> list[Approval]:
-    return list(
+    """Pending approvals, each with ``release_text``: what the customer gets if it is approved."""
+    pending = list(
         Approval.objects.pending()
         .filter(ticket=ticket)
-        .select_related("requested_by")
+        .select_related("requested_by", "rule", "message")
         .order_by("requested_at", "pk")
     )
+    for approval in pending:
+        held = approval.message
+        approval.release_text = (
+            without_approval_notice(held.body)
+            if held and held.delivery_status == Message.Delivery.HELD
+            else ""
+        )
+    return pending
 
 
 def routing_explanation(ticket: Ticket) -> dict | None:
@@ -137,6 +147,7 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         "csat": csat_for_ticket(ticket),
         **queries.customer_context(ticket),
     }
+    context["load_images"] = request.GET.get("images") == "1"
     context.update(extra)
     return context
 
@@ -145,8 +156,40 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
 @login_required
 @vary_on_headers("HX-Request")
 def ticket_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    try:
+        ticket = queries.access_ticket(request.user, pk)
+    except Http404:
+        # Its former assignee learns where routing took it, rather than meeting a bare 404.
+        moved = moves.moved_away_from(request.user, pk)
+        if moved is None:
+            raise
+        return render(request, "tickets/ticket_moved.html", {"ticket": moved})
+    context = ticket_context(request, ticket)
+    response = render(request, "tickets/ticket_detail.html", context)
+    if context["load_images"]:
+        # The agent asked for the remote images: this one page may load them.
+        response._csp_update = {"img-src": ["https:", "http:"]}
+    return response
+
+
+@require_GET
+@login_required
+def download_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """An attachment of a ticket the user may see, always as a download (never rendered inline,
+    so an HTML or SVG file from a customer cannot run in our origin)."""
     ticket = queries.access_ticket(request.user, pk)
-    return render(request, "tickets/ticket_detail.html", ticket_context(request, ticket))
+    attachment = get_object_or_404(Attachment.objects.filter(message__ticket=ticket), pk=attachment_id)
+    if not attachment.file:
+        raise Http404("The file of this attachment was not kept.")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @require_GET

@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from followups.actions.followups import followup_delay_hours
 from helpdesk.errors import HelpdeskError
 from helpdesk.http import HtmxHttpRequest
-from routing import approvals, escalation, triage
+from routing import approvals, escalation, moves, triage
 from routing.models import Approval
 from tickets import actions, drafts, forms, queries
 from tickets.models import Ticket
@@ -125,11 +125,13 @@ def classify(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         changes["signals"] = {key: current.get(key) or ["set by agent"] for key in data["signals"]}
     if not changes:
         return _answer(request, ticket, "Nothing changed.")
+    before = moves.placement_of(ticket.pk)
     try:
         triage.override_classification(ticket, actor=request.user, reason=data["reason"], **changes)
     except HelpdeskError as error:
         return _refuse(request, ticket, error_text(error), status=error.status)
-    return _answer(request, ticket, "Classification updated.")
+    moved = moves.describe_move(before, moves.placement_of(ticket.pk))
+    return _answer(request, ticket, f"Classification updated. {moved}".strip())
 
 
 @require_POST

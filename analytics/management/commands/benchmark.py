@@ -54,6 +54,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--page-repeat", type=int, default=20, help="Timed requests per page (p50/p95 shown)."
         )
+        parser.add_argument("--only", default="", help="Time only the pages whose label contains this.")
         parser.add_argument(
             "--pages-only", action="store_true", help="Only the pages table (skip the per-query timings)."
         )
@@ -72,15 +73,17 @@ class Command(BaseCommand):
             self.stdout.write(f"ticket facts folded in {fold_facts():.1f} s")
         if not options["pages_only"]:
             measure(repeat=options["repeat"], write=self.stdout.write, year=not options["skip_year"])
-        self._pages(options["page_repeat"])
+        self._pages(options["page_repeat"], options["only"])
 
-    def _pages(self, repeat: int) -> None:
+    def _pages(self, repeat: int, only: str) -> None:
         from rich.console import Console
         from rich.table import Table
 
         console = Console(width=140)
         with console.status("timing pages") as status:
-            timings = time_pages(repeat=repeat, progress=lambda label: status.update(f"timing {label}"))
+            timings = time_pages(
+                repeat=repeat, only=only, progress=lambda label: status.update(f"timing {label}")
+            )
         table = Table(title=f"Pages: server time of {repeat} requests each (ms), queries, goal (p95)")
         for column in ("page", "p50", "p95", "goal", "met", "queries", "status", "bytes"):
             table.add_column(column, justify="left" if column == "page" else "right")

@@ -14,7 +14,14 @@ class Command(BaseCommand):
         for job in SCHEDULES:
             Schedule.objects.update_or_create(
                 name=job.name,
-                defaults={"func": job.func, "schedule_type": Schedule.CRON, "cron": job.cron, "repeats": -1},
+                # Through run_exclusive: a job two workers could start at once runs only once.
+                defaults={
+                    "func": "helpdesk.locks.run_exclusive",
+                    "args": repr(job.func),
+                    "schedule_type": Schedule.CRON,
+                    "cron": job.cron,
+                    "repeats": -1,
+                },
             )
             names.append(job.name)
         stale, _ = Schedule.objects.filter(name__startswith="handoff:").exclude(name__in=names).delete()
