@@ -47,7 +47,12 @@ def check(answer: Answer, context: Context) -> list[str]:
         if fact.value and fact.value not in body:
             problems.append(f"{fact.label or fact.kind} ({fact.value}) from {fact.source} is missing")
     owned = {o.number: o for o in context.orders}
-    for number in _orders_in(body):
+    # Record values (an RMA such as "#1001-R1", a tracking link) are not order numbers.
+    prose = body
+    for fact in answer.facts:
+        if fact.kind != "order_number" and fact.value:
+            prose = prose.replace(fact.value, " ")
+    for number in _orders_in(prose):
         if number not in owned:
             problems.append(f"order #{number} is not one of this customer's orders on the ticket")
     for number, order in owned.items():

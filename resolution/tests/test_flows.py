@@ -169,7 +169,8 @@ def test_a_customer_writing_again_after_an_ai_answer_goes_to_a_person(
     customer = CustomerFactory()
     OrderFactory(customer=customer, number="5001")
     ticket = receive("Where is order #5001?", customer, django_capture_on_commit_callbacks)
-    assert ai_message(ticket) is not None
+    answered = ai_message(ticket)
+    assert answered is not None
     with django_capture_on_commit_callbacks(execute=True):
         intake.receive(
             intake.InboundMessage(
@@ -177,6 +178,7 @@ def test_a_customer_writing_again_after_an_ai_answer_goes_to_a_person(
                 sender=intake.Sender(email=customer.email),
                 subject="Re: Question",
                 body="That didn't help.",
+                references=[answered.external_id] if answered.external_id else (),
             )
         )
     ticket.refresh_from_db()
