@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from routing import config
 from routing.engine import dry_run, route_ticket
-from routing.models import Approval, Escalation, RoutingRule, Thresholds
+from routing.models import ActionRule, Approval, Escalation, RoutingRule, Thresholds
 from routing.tests.factories import TriagedTicketFactory, agent_in, tier, vip_customer
 from tickets.models import Notification, Ticket, TicketEvent
 from tickets.tests.factories import CustomerFactory, OrderFactory
@@ -101,7 +101,10 @@ def test_order_status_below_the_confidence_floor_goes_to_people():
 
 
 def test_ai_never_takes_a_ticket_an_action_rule_does_not_cover():
-    """A rule may say AI, but without order data the order-status action rule does not allow it."""
+    """A rule may say AI, but an action rule that needs order data does not allow it without any.
+    (The default order-status rule asks for the number instead; an admin may require an order.)"""
+    ActionRule.objects.filter(slug="order-status").update(requires_order=True)
+    config.drop_snapshot()
     ticket = TriagedTicketFactory(issue_type="order_status", triage_confidence=0.95)
     decision = route_ticket(ticket, trigger="message")
     assert decision.tier == tier("general")
