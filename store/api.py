@@ -260,23 +260,22 @@ class _StoreWebhookView(APIView):
         return Response({"received": True, "duplicate": received.duplicate})
 
 
+def _webhook_schema(*headers: str):
+    """The OpenAPI description of a store's webhook endpoint: a JSON body and its signed headers."""
+    return extend_schema(
+        request={"application/json": {"type": "object"}},
+        parameters=[OpenApiParameter(h, str, OpenApiParameter.HEADER, required=True) for h in headers],
+        responses={200: WebhookOutcome},
+    )
+
+
 class ShopifyWebhookView(_StoreWebhookView):
     """Shopify webhooks: HMAC checked on the raw body (401 when wrong), deduplicated by webhook id."""
 
     kind = StoreConnection.Kind.SHOPIFY
 
-    @extend_schema(
-        request={"application/json": {"type": "object"}},
-        parameters=[
-            OpenApiParameter(h, str, OpenApiParameter.HEADER, required=True)
-            for h in (
-                "X-Shopify-Hmac-Sha256",
-                "X-Shopify-Shop-Domain",
-                "X-Shopify-Topic",
-                "X-Shopify-Webhook-Id",
-            )
-        ],
-        responses={200: WebhookOutcome},
+    @_webhook_schema(
+        "X-Shopify-Hmac-Sha256", "X-Shopify-Shop-Domain", "X-Shopify-Topic", "X-Shopify-Webhook-Id"
     )
     def post(self, request: Request) -> Response:
         return super().post(request)
@@ -296,18 +295,8 @@ class WooCommerceWebhookView(_StoreWebhookView):
 
     kind = StoreConnection.Kind.WOOCOMMERCE
 
-    @extend_schema(
-        request={"application/json": {"type": "object"}},
-        parameters=[
-            OpenApiParameter(h, str, OpenApiParameter.HEADER, required=True)
-            for h in (
-                "X-WC-Webhook-Signature",
-                "X-WC-Webhook-Source",
-                "X-WC-Webhook-Topic",
-                "X-WC-Webhook-Delivery-ID",
-            )
-        ],
-        responses={200: WebhookOutcome},
+    @_webhook_schema(
+        "X-WC-Webhook-Signature", "X-WC-Webhook-Source", "X-WC-Webhook-Topic", "X-WC-Webhook-Delivery-ID"
     )
     def post(self, request: Request) -> Response:
         return super().post(request)

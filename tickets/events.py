@@ -57,15 +57,7 @@ def record(
     at: datetime | None = None,
 ) -> TicketEvent:
     """Append one event to ``ticket``'s log. ``actor_kind`` defaults to "agent" with a user, else "system"."""
-    event = TicketEvent(
-        ticket=ticket,
-        kind=kind,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_kind=actor_kind or ("agent" if actor is not None else "system"),
-        data=_jsonable(data or {}),
-    )
-    if at is not None:
-        event.at = at
+    event = build(ticket, kind, actor=actor, actor_kind=actor_kind, data=data, at=at)
     event.save()
     if kind in WEBHOOK_KINDS:
         enqueue_on_commit("followups.jobs.dispatch_webhook_event", event.pk)
