@@ -274,7 +274,7 @@ SPECTACULAR_SETTINGS = {
         "MessageDirectionEnum": "tickets.models.Message.Direction",
         "EscalationDirectionEnum": "routing.models.Escalation.Direction",
         "ApprovalStatusEnum": "routing.models.Approval.Status",
-        "FulfillmentStatusEnum": "store.models.Fulfillment.Status",
+        "ShipmentStatusEnum": "store.models.Fulfillment.Status",
         "RefundStatusEnum": "store.models.Refund.Status",
         "ReturnStatusEnum": "store.models.Return.Status",
         "OrderActionStatusEnum": "store.models.OrderAction.Status",
