@@ -70,6 +70,10 @@ def build_payload(event: TicketEvent) -> dict:
 @transaction.atomic
 def dispatch_event(event_id: int) -> list[WebhookDelivery]:
     """Create one delivery per matching active subscription and queue them. Safe to run twice."""
+    # Most installs have no subscription: answer from the small subscriptions table first rather
+    # than load every event with its ticket (one job runs per subscribable event).
+    if not WebhookSubscription.objects.filter(is_active=True).exists():
+        return []
     event = (
         TicketEvent.objects.select_related("ticket", "ticket__customer", "ticket__tier")
         .filter(pk=event_id)
