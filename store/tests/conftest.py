@@ -75,12 +75,3 @@ def default_rules(db):
     from django.apps import apps
 
     importlib.import_module("store.migrations.0002_default_proactive_rules").create(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _default_workflow(db):
-    """Thresholds, tiers and action rules as the data migrations install them (a transactional
-    test earlier in the run may have flushed them)."""
-    from routing.workflow import install_default_workflow
-
-    install_default_workflow()
