@@ -197,7 +197,8 @@ def save_view(request: HtmxHttpRequest) -> HttpResponse:
     """Save the filters on screen (``filters``, a query string) as a named personal view."""
     back = safe_next(request, reverse("tickets:inbox"))
     raw = QueryDict(request.POST.get("filters", ""))
-    filters = {key: raw.get(key) for key in raw}
+    # Paging and the current personal view are where the agent is, not what the view shows.
+    filters = {key: raw.get(key) for key in raw if key not in ("page", "pv")}
     name = request.POST.get("name", "")
     return _view_answer(
         request,
