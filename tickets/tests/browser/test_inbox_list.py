@@ -39,12 +39,18 @@ SUBJECTS = [
 @pytest.fixture
 def busy_queue(db):
     org = default_org()
-    agent = UserFactory(username="ana.agent", first_name="Ana", last_name="Agent", roles=["agent"], password=PASSWORD)
+    agent = UserFactory(
+        username="ana.agent", first_name="Ana", last_name="Agent", roles=["agent"], password=PASSWORD
+    )
     AgentProfile.objects.create(user=agent, team=org["frontline"], tier=org["general"], availability="online")
-    mate = UserFactory(username="ben.agent", first_name="Ben", last_name="Mate", roles=["agent"], password=PASSWORD)
+    mate = UserFactory(
+        username="ben.agent", first_name="Ben", last_name="Mate", roles=["agent"], password=PASSWORD
+    )
     AgentProfile.objects.create(user=mate, team=org["frontline"], tier=org["general"], availability="online")
     manager = UserFactory(username="mia.manager", first_name="Mia", roles=["manager"], password=PASSWORD)
-    AgentProfile.objects.create(user=manager, team=org["management"], tier=org["manager"], availability="online")
+    AgentProfile.objects.create(
+        user=manager, team=org["management"], tier=org["manager"], availability="online"
+    )
     now = timezone.now()
     tickets = []
     for n in range(26):
@@ -61,6 +67,7 @@ def busy_queue(db):
             sentiment="frustrated" if n % 4 == 0 else "neutral",
             priority=Ticket.Priority.HIGH if n % 5 == 0 else Ticket.Priority.NORMAL,
             status=Ticket.Status.PENDING if pending else Ticket.Status.OPEN,
+            stage=Ticket.Stage.AWAITING_CUSTOMER if pending else Ticket.Stage.ASSIGNED,
             assignee=agent if n % 2 == 0 else mate,
             first_message_at=now - waited - timedelta(hours=1),
             last_customer_message_at=now - waited,
@@ -168,7 +175,9 @@ def test_manager_opens_the_per_agent_report(page: Page, live_server, busy_queue,
     agents = page.locator("[data-report='agent']")
     expect(agents.locator("tr[data-name='Ana Agent'] [data-measure='volume']")).to_have_text("13")
     expect(agents.locator("tr[data-name='Ben Mate'] [data-measure='volume']")).to_have_text("13")
-    expect(page.locator("[data-report='team'] tr[data-name='Frontline'] [data-measure='volume']")).to_have_text("26")
+    expect(
+        page.locator("[data-report='team'] tr[data-name='Frontline'] [data-measure='volume']")
+    ).to_have_text("26")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename.startswith("agents-")
