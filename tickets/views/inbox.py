@@ -38,8 +38,11 @@ class CappedPaginator(Paginator):
 
 
 def _fingerprint(request: HtmxHttpRequest, page, counts: dict[str, int]) -> str:
-    """What the list shows, hashed: rows (id + last change), totals and the query itself."""
-    rows = ",".join(f"{t.pk}:{t.updated_at.timestamp()}" for t in page.object_list)
+    """What the list shows, hashed: rows (id + last change + unread), totals and the query itself."""
+    # The unread flag is the agent's own read state, which does not touch the ticket's row.
+    rows = ",".join(
+        f"{t.pk}:{t.updated_at.timestamp()}:{int(getattr(t, 'is_unread', False))}" for t in page.object_list
+    )
     raw = f"{request.get_full_path()}|{rows}|{page.paginator.count}|{sorted(counts.items())}"
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
