@@ -14,10 +14,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from routing.models import AgentProfile
-from tickets.models import Message, Ticket
+from tickets.models import Message, Ticket, TicketEvent
 from tickets.tests.browser.test_inbox_flows import PASSWORD, log_in, log_out
 from tickets.tests.conftest import default_org
-from tickets.tests.factories import CustomerFactory, MessageFactory, TicketFactory, UserFactory
+from tickets.tests.factories import CustomerFactory, EventFactory, MessageFactory, TicketFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -166,7 +166,33 @@ def test_agent_saves_reorders_and_shares_personal_views(page: Page, live_server,
     expect(page.locator("[data-row]")).to_have_count(chats)
 
 
+def worked_history(tickets) -> None:
+    """Replies (from the AI draft, some edited heavily), resolutions and CSAT on the queue's tickets."""
+    for n, ticket in enumerate(tickets):
+        first = ticket.first_message_at
+        replied = first + timedelta(minutes=20 + 9 * n)
+        ticket.first_response_at = replied
+        if n % 3 != 2:
+            ticket.status, ticket.stage = Ticket.Status.RESOLVED, Ticket.Stage.RESOLVED
+            ticket.resolved_at = replied + timedelta(hours=1 + n % 4)
+        ticket.save(update_fields=["first_response_at", "status", "stage", "resolved_at"])
+        EventFactory(
+            ticket=ticket,
+            kind=TicketEvent.Kind.REPLY_SENT,
+            at=replied,
+            data={"author_kind": "agent", "is_auto": False, "draft_similarity": 0.9 if n % 4 else 0.4},
+        )
+        if ticket.resolved_at and n % 2 == 0:
+            EventFactory(
+                ticket=ticket,
+                kind=TicketEvent.Kind.CSAT_RECEIVED,
+                at=ticket.resolved_at,
+                data={"score": 3 + n % 3},
+            )
+
+
 def test_manager_opens_the_per_agent_report(page: Page, live_server, busy_queue, screenshots):
+    worked_history(busy_queue["tickets"])
     page.set_viewport_size(DESKTOP)
     log_in(page, live_server, "mia.manager")
     page.get_by_role("link", name="Analytics").click()
@@ -178,6 +204,10 @@ def test_manager_opens_the_per_agent_report(page: Page, live_server, busy_queue,
     expect(
         page.locator("[data-report='team'] tr[data-name='Frontline'] [data-measure='volume']")
     ).to_have_text("26")
+    expect(agents.locator("tr[data-name='Ana Agent'] [data-measure='csat']")).not_to_have_text("—")
+    expect(
+        agents.locator("tr[data-name='Ana Agent'] [data-measure='ai_draft_acceptance_rate']")
+    ).to_contain_text("%")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename.startswith("agents-")
