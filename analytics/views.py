@@ -6,6 +6,7 @@ Views parse, check the role, call a query or an action and render; the numbers c
 
 from __future__ import annotations
 
+import csv
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -23,10 +24,10 @@ from analytics.export import write_csv
 from analytics.forms import VIP_CHOICES, DismissForm, MetricFiltersForm, RevisionForm
 from analytics.models import PatternAlert
 from analytics.permissions import can_revise_policies, can_view_dashboards
-from analytics.queries import dashboard, review
+from analytics.queries import agents, dashboard, review
 from analytics.queries.ai import ai_metrics
 from analytics.queries.proactive import proactive_outreach
-from helpdesk.errors import HelpdeskError, InvalidInput
+from helpdesk.errors import HelpdeskError, InvalidInput, NotAllowed
 from helpdesk.http import HtmxHttpRequest
 from helpdesk.queue import enqueue
 from routing.models import Policy, PolicyVersion
@@ -157,6 +158,52 @@ def metrics_csv(request: HtmxHttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="metrics-{filters.start}-{filters.end}.csv"'
     write_csv(response, report, series)
     return response
+
+
+def _agent_report(request: HtmxHttpRequest, filters: queries.MetricFilters) -> dict:
+    try:
+        return agents.agent_report(request.user, filters)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from None
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@dashboard_viewer
+def agent_reports(request: HtmxHttpRequest) -> HttpResponse:
+    """Per agent and per team over a period: the metrics page's definitions, managers only."""
+    form, filters, error = _filters(request)
+    context = {"form": form, "filters": filters, "error": error, "metrics": queries.METRICS_BY_KEY}
+    if filters is not None:
+        context["report"] = _agent_report(request, filters)
+        context["query"] = urlencode(filters.as_query())
+    elif not agents_allowed(request.user):
+        raise PermissionDenied("Only managers and admins see the per-agent reports.")
+    if not request.htmx:
+        context.update({**queries.filter_choices(), "vip_choices": VIP_CHOICES})
+    template = "analytics/agents.html#results" if request.htmx else "analytics/agents.html"
+    return render(request, template, context, status=400 if error else 200)
+
+
+@require_GET
+@dashboard_viewer
+def agent_reports_csv(request: HtmxHttpRequest) -> HttpResponse:
+    _form, filters, error = _filters(request)
+    if filters is None:
+        return HttpResponse(error, status=400, content_type="text/plain")
+    report = _agent_report(request, filters)
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="agents-{filters.start}-{filters.end}.csv"'
+    csv.writer(response).writerows(agents.csv_rows(report))
+    return response
+
+
+def agents_allowed(user) -> bool:
+    try:
+        agents.check_may_see_agent_reports(user)
+    except NotAllowed:
+        return False
+    return True
 
 
 @require_GET

@@ -1,5 +1,7 @@
-"""Assignment within a team: the available agent with the skill and free capacity and the
-fewest open tickets; ties go to the one assigned longest ago (round robin).
+"""Assignment within a team: the available agent of the ticket's tier (or above) with the skill
+and free capacity and the fewest open tickets; ties go to the one assigned longest ago (round
+robin). A specialist-tier ticket never goes to a frontline agent, even when that agent sits in
+the ticket's team (``tickets.permissions.check_tier`` holds people to the same rule).
 
 Locks, so two workers or two requests never assign a ticket twice nor push an agent past
 capacity: the ticket row is taken ``FOR UPDATE SKIP LOCKED`` (a ticket another worker holds is
@@ -19,9 +21,10 @@ from django.utils import timezone
 
 from helpdesk.errors import InvalidInput
 from helpdesk.queue import enqueue_on_commit
-from routing.models import AgentProfile, Team
+from routing.models import AgentProfile, Team, Tier
 from tickets import actions, events
 from tickets.models import Ticket, TicketEvent
+from tickets.queries import GENERAL_TIER_RANK
 
 User = get_user_model()
 
@@ -40,12 +43,23 @@ def open_load() -> Subquery:
     )
 
 
-def _lock_agent(team_id: int, issue_type: str, exclude: list[int]) -> AgentProfile | None:
+def tier_fits(tier_rank: int | None) -> Q:
+    """Agents who may hold a ticket of a tier of ``tier_rank``: above the general queue, people of
+    that tier or higher (an agent without a tier counts as general); at or below it, anyone."""
+    if tier_rank is None or tier_rank <= GENERAL_TIER_RANK:
+        return Q()
+    return Q(tier__rank__gte=tier_rank)
+
+
+def _lock_agent(
+    team_id: int, issue_type: str, exclude: list[int], tier_rank: int | None = None
+) -> AgentProfile | None:
     """Lock the least-loaded eligible agent of the team, skipping agents other workers hold."""
     skill = Q(skills=[]) | Q(skills__contains=[issue_type]) if issue_type else Q()
     return (
         AgentProfile.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(skill, team_id=team_id, availability=AgentProfile.Availability.ONLINE, user__is_active=True)
+        .filter(skill, tier_fits(tier_rank))
+        .filter(team_id=team_id, availability=AgentProfile.Availability.ONLINE, user__is_active=True)
         .exclude(pk__in=exclude)
         .annotate(load=open_load())
         .filter(load__lt=F("capacity"))
@@ -62,8 +76,13 @@ def _current_load(user_id: int) -> int:
 def _assign_locked(ticket: Ticket) -> AbstractBaseUser | None:
     """Assign a locked, unassigned ticket to the best agent of its team; None when nobody is free."""
     tried: list[int] = []
+    tier_rank = (
+        Tier.objects.filter(pk=ticket.tier_id).values_list("rank", flat=True).first()
+        if ticket.tier_id
+        else None
+    )
     while True:
-        profile = _lock_agent(ticket.team_id, ticket.issue_type, tried)
+        profile = _lock_agent(ticket.team_id, ticket.issue_type, tried, tier_rank)
         if profile is None:
             return None
         if _current_load(profile.user_id) >= profile.capacity:

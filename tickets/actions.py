@@ -335,6 +335,7 @@ def assign_ticket(
     permissions.check_assign(actor, ticket, agent)
     if agent is not None and not permissions.is_support_staff(agent):
         raise InvalidInput(f"{agent} is not an agent and cannot hold tickets.", field="assignee")
+    permissions.check_tier(ticket, agent)
     return do_assign_ticket(ticket, agent=agent, actor=actor, actor_kind=actor_kind)
 
 

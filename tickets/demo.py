@@ -56,7 +56,12 @@ from tickets.models import Customer, CustomerIdentity, Message, Notification, Or
 
 SETUP_STEPS: list[str] = []
 AFTER_INTAKE_STEPS: list[str] = []
-POST_SEED_STEPS: list[str] = ["followups.demo.seed_step", "analytics.demo.seed"]
+POST_SEED_STEPS: list[str] = [
+    "routing.demo.settle_sla_clocks",
+    "tickets.reading.seed_demo_reads",
+    "followups.demo.seed_step",
+    "analytics.demo.seed",
+]
 __all__ = [
     "AFTER_INTAKE_STEPS",
     "POST_SEED_STEPS",

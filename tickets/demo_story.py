@@ -114,6 +114,7 @@ class Story:
                 return
             if self.answered_by_ai() and not self.after_ai_answer():
                 return
+            self.agent = self.agent_for_tier(self.ticket)
             if plan.assign and self.step(plan.gaps[0]):
                 self.assign()
             if plan.reply and self.step(plan.gaps[1]):
@@ -176,6 +177,7 @@ class Story:
     def assign(self) -> None:
         plan, ticket = self.plan, self.ticket
         ticket.refresh_from_db()
+        self.agent = self.agent_for_tier(ticket)
         if ticket.assignee_id is None:
             actor = self.users[MANAGER] if plan.escalated else self.agent
             actions.assign_ticket(ticket, agent=self.agent, actor=actor)
@@ -184,6 +186,14 @@ class Story:
             actions.add_internal_note(ticket, body=plan.render(plan.note), author=self.agent)
         if plan.override:
             self.correct_classification()
+
+    def agent_for_tier(self, ticket: Ticket):
+        """The planned agent, unless routing put the ticket in a tier above theirs: then that
+        tier's agent works it (a specialist-tier ticket is never a frontline agent's)."""
+        planned = getattr(getattr(self.agent, "agent_profile", None), "tier", None)
+        if ticket.tier is None or planned is None or planned.rank >= ticket.tier.rank:
+            return self.agent
+        return self.users.get(TIER_AGENTS.get(ticket.tier.slug, ""), self.users[MANAGER])
 
     def correct_classification(self) -> None:
         """The agent reads the ticket and corrects the AI's issue type (a human override)."""

@@ -586,3 +586,47 @@ class Macro(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketRead(models.Model):
+    """When one agent last opened one ticket: the inbox's unread marker compares it with the
+    ticket's last customer message. One row per (user, ticket), written by one upsert."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reads")
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "ticket"], name="ticket_read_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.ticket_id} at {self.read_at:%Y-%m-%d %H:%M}"
+
+
+class SavedView(models.Model):
+    """A personal inbox view: a base view plus filters, saved under a name by its owner, in the
+    owner's order; shared ones also appear in the sidebar of the owner's team."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=60)
+    # {"view": <built-in view slug>, <InboxFilters field>: value...}; validated by
+    # ``tickets.personal_views.clean_filters`` before it is stored.
+    filters = models.JSONField(default=dict, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    shared_with_team = models.BooleanField(default=False)
+    # The owner's team when it was shared (teammates see it; moving team does not leak it).
+    team = models.ForeignKey(
+        "routing.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="shared_views"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_unique")]
+        indexes = [
+            models.Index(fields=["owner", "position"], name="saved_view_owner_idx"),
+            models.Index(fields=["team"], name="saved_view_team_idx", condition=Q(shared_with_team=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

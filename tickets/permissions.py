@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from helpdesk.errors import NotAllowed
+from helpdesk.errors import InvalidInput, NotAllowed
 from tickets.models import Ticket
-from tickets.queries import ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_SENIOR, has_role
+from tickets.queries import GENERAL_TIER_RANK, ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_SENIOR, has_role
 
 ROLE_LADDER = [ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN]
 
@@ -68,3 +68,21 @@ def check_assign(actor: AbstractBaseUser | None, ticket: Ticket, agent: Abstract
     releasing_own = agent is None and ticket.assignee_id == actor.pk
     if not (taking or releasing_own or may_assign_others(actor)):
         raise NotAllowed("Only senior agents, managers and admins assign tickets to others.")
+
+
+def check_tier(ticket: Ticket, agent: AbstractBaseUser | None) -> None:
+    """A ticket in a tier above the general queue goes only to people of that tier or above: a
+    specialist-tier ticket is never a frontline agent's. People without a tier (managers,
+    admins without a profile) may hold any ticket. ``InvalidInput`` names both tiers."""
+    if agent is None or ticket.tier_id is None:
+        return
+    profile = getattr(agent, "agent_profile", None)
+    if profile is None or profile.tier_id is None or profile.tier_id == ticket.tier_id:
+        return
+    if profile.tier.rank < ticket.tier.rank and ticket.tier.rank > GENERAL_TIER_RANK:
+        name = agent.get_full_name() or agent.get_username()
+        raise InvalidInput(
+            f"{name} works the {profile.tier} tier; this ticket is in the {ticket.tier} tier. "
+            "Assign someone of that tier, or de-escalate the ticket first.",
+            field="assignee",
+        )

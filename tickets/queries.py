@@ -16,6 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import (
+    BooleanField,
+    Case,
     DateTimeField,
     Exists,
     ExpressionWrapper,
@@ -25,11 +27,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
+from django.db.models.functions import Left
 from django.http import Http404
 from django.utils import timezone
 
-from tickets.models import Customer, Message, Notification, Ticket, TicketEvent
+from tickets.models import Customer, Message, Notification, SavedView, Ticket, TicketEvent, TicketRead
 
 ROLE_AGENT = "agent"
 ROLE_SENIOR = "senior agent"
@@ -203,14 +208,28 @@ def default_view(user: AbstractBaseUser) -> str:
 
 
 def escalated_to(user: AbstractBaseUser) -> Q:
-    """Tickets sitting in the user's tier above the general queue (a manager without a profile
-    stands for the "manager" tier)."""
+    """Escalations waiting for the user: tickets in the user's tier above the general queue that
+    an escalation moved there and nobody of that tier has answered since (the escalation is not
+    acknowledged), unassigned or assigned to the user. A manager without a profile stands for the
+    "manager" tier.
+
+    "My team's queue" is every ticket of the team; this is the part of it that was handed up and
+    still waits for this tier's first answer, so the two differ as soon as a tier answers.
+    Routing owns ``Escalation``; it is looked up through the app registry. Indexed by
+    ``escalation_ticket_idx``.
+    """
     profile = _profile(user)
     if profile is not None and profile.tier_id:
-        return Q(tier_id=profile.tier_id, tier__rank__gt=GENERAL_TIER_RANK)
-    if has_role(user, ROLE_MANAGER, ROLE_ADMIN):
-        return Q(tier__slug="manager")
-    return NOTHING
+        in_tier = Q(tier_id=profile.tier_id, tier__rank__gt=GENERAL_TIER_RANK)
+    elif has_role(user, ROLE_MANAGER, ROLE_ADMIN):
+        in_tier = Q(tier__slug="manager")
+    else:
+        return NOTHING
+    escalation = apps.get_model("routing", "Escalation")
+    waiting = escalation.objects.filter(
+        ticket=OuterRef("pk"), direction="up", to_tier_id=OuterRef("tier_id"), acknowledged_at__isnull=True
+    )
+    return in_tier & Q(Exists(waiting)) & (Q(assignee__isnull=True) | Q(assignee_id=user.pk))
 
 
 ROLE_LADDER = (ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
@@ -282,7 +301,7 @@ def _with_sla_warning(queryset: QuerySet[Ticket], user: AbstractBaseUser) -> Que
 COMMON_TERM_MESSAGES = 20_000
 
 
-def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+def search_tickets(queryset: QuerySet[Ticket], text: str, *, estimate: bool = True) -> QuerySet[Ticket]:
     """Full-text search over subject, message bodies and customer name/email.
 
     Two plans, picked by how common the term is (PostgreSQL's own estimate from the GIN
@@ -295,6 +314,9 @@ def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
       history, so each ticket of the (open, SLA-ordered) list is checked instead: its subject,
       its messages through the ticket index, its customer; the list stops at its page and the
       count at its cap.
+
+    ``estimate=False`` skips the ``EXPLAIN`` and takes the second plan: the sidebar's counts of
+    personal views stop at their cap anyway, and stay one statement however many views search.
     """
     text = text.strip()
     if not text:
@@ -307,7 +329,7 @@ def search_tickets(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
         .filter(_v=simple)
         .order_by()
     )
-    if _estimated_rows(bodies) > COMMON_TERM_MESSAGES:
+    if not estimate or _estimated_rows(bodies) > COMMON_TERM_MESSAGES:
         return queryset.alias(_subject_v=SearchVector("subject", config="english")).filter(
             Q(_subject_v=english)
             | Exists(bodies.filter(ticket_id=OuterRef("pk")))
@@ -334,7 +356,9 @@ def _estimated_rows(queryset: QuerySet) -> float:
     return plan[0]["Plan"]["Plan Rows"]
 
 
-def _apply_filters(queryset: QuerySet[Ticket], filters: InboxFilters) -> QuerySet[Ticket]:
+def _apply_filters(
+    queryset: QuerySet[Ticket], filters: InboxFilters, *, estimate: bool = True
+) -> QuerySet[Ticket]:
     queryset = queryset.filter(status=filters.status) if filters.status else queryset.open()
     exact = {
         "stage": filters.stage,
@@ -347,7 +371,48 @@ def _apply_filters(queryset: QuerySet[Ticket], filters: InboxFilters) -> QuerySe
     queryset = queryset.filter(**{k: v for k, v in exact.items() if v not in ("", None)})
     if filters.tag:
         queryset = queryset.filter(tags__contains=[filters.tag])
-    return search_tickets(queryset, filters.q)
+    return search_tickets(queryset, filters.q, estimate=estimate)
+
+
+# The one-line preview of the last customer message: this many characters are read per row.
+PREVIEW_CHARS = 160
+
+
+def with_list_columns(queryset: QuerySet[Ticket], user: AbstractBaseUser) -> QuerySet[Ticket]:
+    """What each inbox row shows besides the ticket's own columns, computed in the row's query:
+
+    - ``preview``: the start of the last customer message (``message_ticket_idx``, one row);
+    - ``waiting_since``: the customer's last message when no agent or AI reply came after it
+      (NULL once a reply went out after it, or when nothing came in);
+    - ``is_unread``: a customer message came in after ``user`` last opened the ticket
+      (``TicketRead``, by its unique (user, ticket) index).
+    """
+    last_inbound = (
+        Message.objects.filter(
+            ticket_id=OuterRef("pk"), direction=Message.Direction.INBOUND, is_internal=False
+        )
+        .order_by("-created_at", "-id")
+        .values("body")[:1]
+    )
+    read = TicketRead.objects.filter(
+        user_id=user.pk, ticket_id=OuterRef("pk"), read_at__gte=OuterRef("last_customer_message_at")
+    )
+    unanswered = Q(last_customer_message_at__isnull=False) & (
+        Q(last_agent_message_at__isnull=True) | Q(last_agent_message_at__lt=F("last_customer_message_at"))
+    )
+    return queryset.annotate(
+        preview=Left(Subquery(last_inbound), PREVIEW_CHARS),
+        waiting_since=Case(
+            When(unanswered, then=F("last_customer_message_at")),
+            default=Value(None),
+            output_field=DateTimeField(),
+        ),
+        is_unread=Case(
+            When(last_customer_message_at__isnull=True, then=Value(False)),
+            default=~Exists(read),
+            output_field=BooleanField(),
+        ),
+    )
 
 
 def inbox_for(
@@ -356,37 +421,60 @@ def inbox_for(
     """The rows of one saved view for ``user``, filtered and sorted (SLA due first by default).
 
     Scoped by ``visible_tickets``, so no view shows a ticket the user may not open. Rows carry
-    what the inbox shows (customer, assignee, tier, team) in the same query.
+    what the inbox shows (customer, assignee, tier, team, preview, waiting since, unread) in the
+    same query.
     """
     filters = filters or InboxFilters()
     queryset = _with_sla_warning(visible_tickets(user), user)
     queryset = _apply_filters(queryset, filters).filter(_view_condition(user, view, timezone.now()))
-    return (
+    return with_list_columns(
         queryset.select_related("customer", "assignee", "tier", "team")
         .defer(*LIST_DEFERRED)
-        .order_by(*SORTS.get(filters.sort, SORTS["sla"]))
+        .order_by(*SORTS.get(filters.sort, SORTS["sla"])),
+        user,
     )
 
 
-def view_counts(user: AbstractBaseUser, *, cap: int = COUNT_CAP) -> dict[str, int]:
+def view_counts(
+    user: AbstractBaseUser,
+    *,
+    cap: int = COUNT_CAP,
+    personal: list[tuple[str, str, InboxFilters]] | tuple = (),
+) -> dict[str, int]:
     """Open tickets per saved view for ``user``, each counted up to ``cap``, in one query.
 
-    Counting stops at ``cap`` (the inbox shows "1,000+"), so the cost is bounded by the cap and
-    the indexes of each view, not by the size of the backlog.
+    ``personal`` adds (key, base view, filters) triples, the user's personal views, to the same
+    statement. Counting stops at ``cap`` (the inbox shows "1,000+"), so the cost is bounded by
+    the cap and the indexes of each view, not by the size of the backlog.
     """
     now = timezone.now()
-    queryset = _with_sla_warning(visible_tickets(user), user).open().order_by()
+    visible = _with_sla_warning(visible_tickets(user), user)
+    queryset = visible.open().order_by()
+    counted = [(slug, queryset.filter(_view_condition(user, slug, now))) for slug, _ in SAVED_VIEWS]
+    for key, view, filters in personal:
+        rows = _apply_filters(visible, filters, estimate=False).order_by()
+        counted.append((key, rows.filter(_view_condition(user, view, now))))
     parts, params = [], []
-    for slug, _ in SAVED_VIEWS:
-        sql, view_params = (
-            queryset.filter(_view_condition(user, slug, now)).values("pk")[:cap].query.sql_with_params()
-        )
+    for key, rows in counted:
+        sql, view_params = rows.values("pk")[:cap].query.sql_with_params()
         parts.append(f"SELECT %s AS slug, (SELECT COUNT(*) FROM ({sql}) AS capped) AS n")
-        params.extend([slug, *view_params])
+        params.extend([key, *view_params])
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         counts = dict(cursor.fetchall())
-    return {slug: counts[slug] for slug, _ in SAVED_VIEWS}
+    return {key: counts[key] for key, _ in counted}
+
+
+def personal_views(user: AbstractBaseUser) -> list[SavedView]:
+    """The user's own views in their order, then the views teammates shared with the user's team."""
+    if not user.is_authenticated:
+        return []
+    profile = _profile(user)
+    scope = Q(owner_id=user.pk)
+    if profile is not None and profile.team_id:
+        scope |= Q(shared_with_team=True, team_id=profile.team_id)
+    views = SavedView.objects.filter(scope).select_related("owner")
+    return sorted(views, key=lambda v: (v.owner_id != user.pk, v.position, v.pk))
 
 
 def unread_notifications(user: AbstractBaseUser, *, limit: int = 10) -> list[Notification]:

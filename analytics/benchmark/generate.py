@@ -372,6 +372,7 @@ def clear(write: Callable[[str], object] = print) -> None:
         "analytics_patternalertticket",
         "tickets_ticketevent",
         "tickets_notification",
+        "tickets_ticketread",
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

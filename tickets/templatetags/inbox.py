@@ -30,10 +30,17 @@ def short_duration(delta: timedelta) -> str:
 @register.simple_tag
 def sla_countdown(due: datetime | None, breached: bool = False, paused: datetime | None = None) -> str:
     """A countdown chip; ``app.js`` keeps ``data-due`` chips ticking between refreshes."""
-    if due is None:
-        return mark_safe('<span class="sla sla-none">No SLA</span>')
+    # Paused first: a ticket waiting on the customer has no running clock, so no due time, but it
+    # does have an SLA (showing "No SLA" there was why most demo rows said so after a sweep).
     if paused is not None:
-        return mark_safe('<span class="sla sla-paused" title="Waiting on the customer">Paused</span>')
+        return format_html(
+            '<span class="sla sla-paused" title="Waiting on the customer since {}">Paused</span>',
+            timezone.localtime(paused).strftime("%a %d %b %H:%M"),
+        )
+    if due is None:
+        if breached:
+            return mark_safe('<span class="sla sla-breach">Breached</span>')
+        return mark_safe('<span class="sla sla-none">No SLA</span>')
     left = due - timezone.now()
     if left.total_seconds() < 0 or breached:
         state, text = "breach", f"{short_duration(left)} overdue"
@@ -48,6 +55,19 @@ def sla_countdown(due: datetime | None, breached: bool = False, paused: datetime
         due.isoformat(),
         timezone.localtime(due).strftime("%a %d %b %H:%M"),
         text,
+    )
+
+
+@register.simple_tag
+def waiting_for(since: datetime | None) -> str:
+    """How long the customer's last unanswered message has waited ("2h 05m"), or a dash."""
+    if since is None:
+        return mark_safe('<span class="muted" title="Nothing unanswered">–</span>')
+    return format_html(
+        '<time class="waiting" datetime="{}" title="Waiting since {}">{}</time>',
+        since.isoformat(),
+        timezone.localtime(since).strftime("%a %d %b %H:%M"),
+        short_duration(timezone.now() - since),
     )
 
 

@@ -179,12 +179,38 @@ def test_saved_views_mine_unassigned_vip_and_sla_risk(client, frontline_agent, o
     assert calm.pk in listed("team")
 
 
-def test_escalated_to_me_lists_tickets_in_my_senior_tier(client, senior_agent, frontline_agent, org):
-    escalated = TicketFactory(team=org["senior_team"], tier=org["senior"])
+def test_escalated_to_me_lists_unanswered_escalations_into_my_tier_not_the_whole_team_queue(
+    client, senior_agent, frontline_agent, org
+):
+    from django.utils import timezone
+
+    from routing.models import Escalation
+
+    def escalate(ticket, **extra):
+        Escalation.objects.create(
+            ticket=ticket,
+            from_tier=org["general"],
+            to_tier=org["senior"],
+            trigger="manual",
+            reason="legal",
+            **extra,
+        )
+        return ticket
+
+    escalated = escalate(TicketFactory(team=org["senior_team"], tier=org["senior"]))
+    answered = escalate(
+        TicketFactory(team=org["senior_team"], tier=org["senior"]), acknowledged_at=timezone.now()
+    )
+    routed_there = TicketFactory(team=org["senior_team"], tier=org["senior"])  # no escalation
+    someone_elses = escalate(
+        TicketFactory(team=org["senior_team"], tier=org["senior"], assignee=frontline_agent)
+    )
     TicketFactory(team=org["frontline"], tier=org["general"])
     login(client, senior_agent)
     listed = client.get(reverse("tickets:inbox"), {"view": "escalated"}).context["page"].object_list
     assert list(listed) == [escalated]
+    team = set(client.get(reverse("tickets:inbox"), {"view": "team"}).context["page"].object_list)
+    assert {escalated, answered, routed_there, someone_elses} <= team
     login(client, frontline_agent)
     assert not client.get(reverse("tickets:inbox"), {"view": "escalated"}).context["page"].object_list
 

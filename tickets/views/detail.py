@@ -13,7 +13,7 @@ from helpdesk.http import HtmxHttpRequest
 from routing import escalation, moves
 from routing.models import Approval, Escalation, RoutingDecision
 from routing.money import without_approval_notice
-from tickets import forms, permissions, queries
+from tickets import forms, permissions, queries, reading
 from tickets.drafts import draft_digest
 from tickets.macros import render_macro
 from tickets.models import Attachment, Macro, Message, Ticket, TicketEvent
@@ -164,6 +164,7 @@ def ticket_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if moved is None:
             raise
         return render(request, "tickets/ticket_moved.html", {"ticket": moved})
+    reading.mark_read(request.user, ticket)  # the inbox's unread marker for this agent
     context = ticket_context(request, ticket)
     response = render(request, "tickets/ticket_detail.html", context)
     if context["load_images"]:

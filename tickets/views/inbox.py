@@ -7,7 +7,7 @@ import hashlib
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from helpdesk.errors import HelpdeskError
 from helpdesk.http import HtmxHttpRequest
-from tickets import actions, forms, queries
+from tickets import actions, forms, personal_views, queries
 from tickets.models import Ticket
 from tickets.views.common import done, flash, form_error_text, safe_next
 from tickets.views.detail import may_reassign
@@ -38,8 +38,11 @@ class CappedPaginator(Paginator):
 
 
 def _fingerprint(request: HtmxHttpRequest, page, counts: dict[str, int]) -> str:
-    """What the list shows, hashed: rows (id + last change), totals and the query itself."""
-    rows = ",".join(f"{t.pk}:{t.updated_at.timestamp()}" for t in page.object_list)
+    """What the list shows, hashed: rows (id + last change + unread), totals and the query itself."""
+    # The unread flag is the agent's own read state, which does not touch the ticket's row.
+    rows = ",".join(
+        f"{t.pk}:{t.updated_at.timestamp()}:{int(getattr(t, 'is_unread', False))}" for t in page.object_list
+    )
     raw = f"{request.get_full_path()}|{rows}|{page.paginator.count}|{sorted(counts.items())}"
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
@@ -61,17 +64,27 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
         view = queries.default_view(request.user)
     rows = queries.inbox_for(request.user, view, form.inbox_filters())
     page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = queries.view_counts(request.user)
+    personal = queries.personal_views(request.user)
+    counts = queries.view_counts(
+        request.user, personal=[(f"pv{v.pk}", *personal_views.view_filters(v)) for v in personal]
+    )
     etag = _fingerprint(request, page, counts)
     if request.htmx and request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response
+    current = next((v for v in personal if str(v.pk) == request.GET.get("pv", "")), None)
     context = {
         "form": form,
         "view": view,
-        "view_label": queries.SAVED_VIEW_LABELS[view],
+        "view_label": current.name if current else queries.SAVED_VIEW_LABELS[view],
         "views": [(slug, label, counts[slug]) for slug, label in queries.SAVED_VIEWS],
+        "personal_views": [
+            (v, counts[f"pv{v.pk}"], personal_views.view_query(v), v.owner_id == request.user.pk)
+            for v in personal
+        ],
+        "current_pv": request.GET.get("pv", ""),
+        "current_query": _current_query(request),
         "count_cap": queries.COUNT_CAP,
         "page": page,
         "etag": etag,
@@ -87,6 +100,14 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _current_query(request: HtmxHttpRequest) -> str:
+    """The filters on screen as a query string (what "Save view" stores): no page, no ``pv``."""
+    params = request.GET.copy()
+    for key in ("page", "pv"):
+        params.pop(key, None)
+    return params.urlencode()
 
 
 def _login_redirect(request: HtmxHttpRequest) -> HttpResponse:
@@ -153,3 +174,66 @@ def _error_redirect(request: HtmxHttpRequest, text: str, back: str) -> HttpRespo
 
     messages.error(request, text)
     return redirect(back)
+
+
+# --- personal views -----------------------------------------------------------------------------
+
+
+def _view_answer(
+    request: HtmxHttpRequest, call, *, success: str, back: str, open_view: bool = False
+) -> HttpResponse:
+    """Run a personal-view action; redirect with its message (to the view itself with
+    ``open_view``, else back), or back with the error named."""
+    try:
+        result = call()
+    except HelpdeskError as error:
+        return _error_redirect(request, error.message, back)
+    to = f"{reverse('tickets:inbox')}?{personal_views.view_query(result)}" if open_view else back
+    if request.htmx:
+        return HttpResponseClientRedirect(to)
+    return done(request, success, to=to)
+
+
+@require_POST
+@login_required
+def save_view(request: HtmxHttpRequest) -> HttpResponse:
+    """Save the filters on screen (``filters``, a query string) as a named personal view."""
+    back = safe_next(request, reverse("tickets:inbox"))
+    raw = QueryDict(request.POST.get("filters", ""))
+    # Paging and the current personal view are where the agent is, not what the view shows.
+    filters = {key: raw.get(key) for key in raw if key not in ("page", "pv")}
+    name = request.POST.get("name", "")
+    return _view_answer(
+        request,
+        lambda: personal_views.save_view(request.user, name=name, filters=filters),
+        success=f"View “{name.strip()}” saved.",
+        back=back,
+        open_view=True,
+    )
+
+
+@require_POST
+@login_required
+def change_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Move a personal view up or down, share or unshare it, or delete it (``op``)."""
+    back = safe_next(request, reverse("tickets:inbox"))
+    op = request.POST.get("op", "")
+    if op in ("up", "down"):
+        return _view_answer(
+            request,
+            lambda: personal_views.move_view(request.user, pk, direction=op),
+            success="View moved.",
+            back=back,
+        )
+    if op in ("share", "unshare"):
+        return _view_answer(
+            request,
+            lambda: personal_views.share_view(request.user, pk, shared=op == "share"),
+            success="View shared with your team." if op == "share" else "View no longer shared.",
+            back=back,
+        )
+    if op == "delete":
+        return _view_answer(
+            request, lambda: personal_views.delete_view(request.user, pk), success="View deleted.", back=back
+        )
+    return _error_redirect(request, "Unknown change to a view: use up, down, share, unshare or delete.", back)
