@@ -14,6 +14,7 @@ from routing import escalation, moves
 from routing.models import Approval, Escalation, RoutingDecision
 from routing.money import without_approval_notice
 from tickets import forms, permissions, queries
+from tickets.composer import composer_facts
 from tickets.drafts import draft_digest
 from tickets.macros import render_macro
 from tickets.models import Attachment, Macro, Message, Ticket, TicketEvent
@@ -148,6 +149,7 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         **queries.customer_context(ticket),
     }
     context["load_images"] = request.GET.get("images") == "1"
+    context.update(composer_facts(thread))
     context.update(extra)
     return context
 
