@@ -103,7 +103,9 @@ def apply_macro(macro: Macro, ticket: Ticket, *, actor: AbstractBaseUser) -> tup
     permissions.check_support_staff(actor, "apply macros")
     if not macro.is_active:
         raise InvalidInput(f"The macro “{macro.name}” is switched off.", field="macro")
-    ticket = Ticket.objects.select_for_update().select_related("tier", "customer").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("tier", "customer").get(pk=ticket.pk)
+    )
     preview = preview_macro(macro, ticket, actor=actor)
     if preview.changes and not ticket.is_open:
         raise IllegalTransition(f"The ticket is {ticket.get_status_display().lower()}; reopen it first.")
