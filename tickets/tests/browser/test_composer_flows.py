@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from routing.models import AgentProfile
 from tickets.models import Attachment, Macro, Ticket
-from tickets.tests.browser.test_inbox_flows import PASSWORD, log_in, world  # noqa: F401 (fixture)
+from tickets.tests.browser.test_inbox_flows import PASSWORD, log_in, world  # noqa: F401 (the fixture, reused)
 from tickets.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,10 @@ def open_ticket(page: Page, live_server, ticket: Ticket) -> None:
 
 
 def test_agent_previews_and_applies_a_macro_that_sets_status_and_tags(
-    page: Page, live_server, world, screenshots
+    page: Page,
+    live_server,
+    world,  # noqa: F811 (fixture)
+    screenshots,
 ):
     Macro.objects.create(
         name="Waiting on carrier",
@@ -53,7 +56,12 @@ def test_agent_previews_and_applies_a_macro_that_sets_status_and_tags(
     assert ticket.status == Ticket.Status.PENDING and ticket.tags == ["carrier-trace", "late"]
 
 
-def test_agent_sends_a_formatted_reply_with_an_attachment(page: Page, live_server, world, tmp_path):
+def test_agent_sends_a_formatted_reply_with_an_attachment(
+    page: Page,
+    live_server,
+    world,  # noqa: F811 (fixture)
+    tmp_path,
+):
     label = tmp_path / "return-label.pdf"
     label.write_bytes(b"%PDF-1.4 a return label")
     log_in(page, live_server, "ana.agent")
@@ -69,7 +77,10 @@ def test_agent_sends_a_formatted_reply_with_an_attachment(page: Page, live_serve
 
 
 def test_a_second_agent_raises_presence_and_a_collision_warning(
-    browser: Browser, live_server, world, screenshots
+    browser: Browser,
+    live_server,
+    world,  # noqa: F811 (fixture)
+    screenshots,
 ):
     ben = UserFactory(username="ben.agent", first_name="Ben", roles=["agent"], password=PASSWORD)
     top = world["top"]
