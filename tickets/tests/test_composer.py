@@ -310,14 +310,14 @@ def test_my_own_earlier_reply_and_internal_notes_are_no_collision(frontline_agen
 
 
 def test_heartbeat_is_one_upsert_and_others_see_viewing_then_typing_until_it_expires(
-    client, frontline_agent, team_ticket, org, django_assert_max_num_queries
+    client, frontline_agent, team_ticket, org, django_assert_num_queries
 ):
     from routing.models import AgentProfile
 
     colleague = UserFactory(username="kim", first_name="Kim", roles=["agent"])
     AgentProfile.objects.create(user=colleague, team=org["frontline"], tier=org["general"])
     presence.beat(team_ticket.pk, frontline_agent, typing=False)
-    with django_assert_max_num_queries(1):
+    with django_assert_num_queries(1):
         presence.beat(team_ticket.pk, frontline_agent, typing=True)
     assert TicketPresence.objects.count() == 1
     assert [str(p) for p in presence.others_on([team_ticket.pk], colleague)[team_ticket.pk]] == [
