@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.module_loading import import_string
 from django.utils.text import get_valid_filename
@@ -76,3 +77,18 @@ def store_attachments(message: Message, uploads: Sequence[UploadedFile]) -> list
         stored.append(attachment)
     Attachment.objects.bulk_create(stored)
     return stored
+
+
+def download_response(attachment: Attachment) -> FileResponse:
+    """The file as a download, never rendered inline (an HTML or SVG file cannot run in our origin)."""
+    if not attachment.file:
+        raise Http404("The file of this attachment was not kept.")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response

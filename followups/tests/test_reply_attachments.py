@@ -41,3 +41,40 @@ def test_an_email_reply_carries_plain_text_html_and_the_files_as_mime_parts(
     assert files["label.pdf"].get_content_type() == "application/pdf"
     assert files["label.pdf"].get_content() == b"%PDF-1.4 label"
     assert files["box.png"].get_content_type() == "image/png"
+
+
+def test_a_chat_visitor_gets_a_signed_download_link_for_a_file_the_agent_sent(
+    settings, tmp_path, agent, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from followups.tests.factories import WidgetSiteFactory
+    from tickets.models import Ticket
+
+    settings.MEDIA_ROOT = tmp_path
+    site = WidgetSiteFactory()
+    headers = {"Origin": "https://shop.example.com"}
+    api = APIClient()
+    token = api.post(
+        f"/api/v1/widget/{site.key}/sessions/", {"email": "ann@example.org"}, format="json", headers=headers
+    ).json()["token"]
+    headers["X-Chat-Token"] = token
+    api.post(
+        f"/api/v1/widget/{site.key}/messages/",
+        {"body": "Can I have the invoice?", "client_id": "c1"},
+        format="json",
+        headers=headers,
+    )
+    ticket = Ticket.objects.get()
+    invoice = SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice", content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        composer.send_reply(ticket, text="Here it is.", author=agent, uploads=[invoice])
+    polled = api.get(f"/api/v1/widget/{site.key}/messages/", headers=headers).json()
+    [file] = polled[-1]["attachments"]
+    assert file["filename"] == "invoice.pdf" and file["size"] == 16
+    browser = Client()  # a plain link click: no chat token, no Origin header
+    download = browser.get(file["url"])
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 invoice"
+    assert browser.get(file["url"].replace("/attachments/", "/attachments/x")).status_code == 404
