@@ -85,13 +85,20 @@ def test_a_second_agent_raises_presence_and_a_collision_warning(
     ben = UserFactory(username="ben.agent", first_name="Ben", roles=["agent"], password=PASSWORD)
     top = world["top"]
     AgentProfile.objects.create(user=ben, team=top.team, tier=top.tier, availability="online")
-    ana_page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    ana_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    ana_page = ana_context.new_page()
     ben_page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     log_in(ana_page, live_server, "ana.agent")
     log_in(ben_page, live_server, "ben.agent")
     open_ticket(ana_page, live_server, top)
     open_ticket(ben_page, live_server, top)
     expect(ana_page.locator("#presence-who")).to_contain_text("Ben is viewing", timeout=12_000)
+    ana_inbox = ana_context.new_page()  # the list shows it too, on the ticket's row
+    ana_inbox.goto(f"{live_server.url}/tickets/")
+    expect(ana_inbox.locator(f"#ticket-{top.pk} .presence-marker")).to_contain_text(
+        "Ben is viewing", timeout=12_000
+    )
+    ana_inbox.close()
 
     ben_page.get_by_label("Reply to the customer").fill("Ben here: the parcel is with DHL.")
     expect(ana_page.locator("#presence-who")).to_contain_text("Ben is typing", timeout=12_000)
