@@ -52,7 +52,8 @@
     if (!markers.length || document.hidden) return;
     const ids = markers.map((m) => m.dataset.presenceTicket).join(",");
     try {
-      const response = await fetch("/tickets/presence/?ids=" + ids, { credentials: "same-origin" });
+      const url = markers[0].dataset.presenceUrl + "?ids=" + ids;
+      const response = await fetch(url, { credentials: "same-origin" });
       if (!response.ok) return;
       const present = await response.json();
       markers.forEach((marker) => {
