@@ -42,7 +42,6 @@ def chat_thread(session: ChatSession, *, after_id: int = 0, limit: int = 100) ->
         )
         .filter(Q(direction=Message.Direction.INBOUND) | Q(delivery_status=Message.Delivery.SENT))
         .select_related("author")
-        .prefetch_related("attachments")
         .order_by("pk")[:limit]
     )
 

@@ -6,6 +6,7 @@ the site. The visitor's session token travels in ``X-Chat-Token``.
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -179,7 +180,8 @@ class WidgetMessagesView(WidgetView):
             after = int(request.query_params.get("after", 0))
         except ValueError:
             after = 0
-        thread = queries.chat_thread(session, after_id=after)
+        thread = list(queries.chat_thread(session, after_id=after))
+        prefetch_related_objects(thread, "attachments")  # one query for every message's files
         context = {"request": request, "session": session}
         return Response(ChatMessageSerializer(thread, many=True, context=context).data)
 

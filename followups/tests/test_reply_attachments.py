@@ -44,7 +44,7 @@ def test_an_email_reply_carries_plain_text_html_and_the_files_as_mime_parts(
 
 
 def test_a_chat_visitor_gets_a_signed_download_link_for_a_file_the_agent_sent(
-    settings, tmp_path, agent, django_capture_on_commit_callbacks
+    settings, tmp_path, agent, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     from django.test import Client
     from rest_framework.test import APIClient
@@ -70,7 +70,8 @@ def test_a_chat_visitor_gets_a_signed_download_link_for_a_file_the_agent_sent(
     invoice = SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice", content_type="application/pdf")
     with django_capture_on_commit_callbacks(execute=True):
         composer.send_reply(ticket, text="Here it is.", author=agent, uploads=[invoice])
-    polled = api.get(f"/api/v1/widget/{site.key}/messages/", headers=headers).json()
+    with django_assert_max_num_queries(4):  # site, session, thread, files: not one per message
+        polled = api.get(f"/api/v1/widget/{site.key}/messages/", headers=headers).json()
     [file] = polled[-1]["attachments"]
     assert file["filename"] == "invoice.pdf" and file["size"] == 16
     browser = Client()  # a plain link click: no chat token, no Origin header

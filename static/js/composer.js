@@ -40,6 +40,10 @@
     lastTyped = Date.now();
     if (idle) document.body.dispatchEvent(new CustomEvent("presence-typing"));
   });
+  // A sent reply ends "typing" at once.
+  document.addEventListener("submit", (event) => {
+    if (event.target.id === "reply-form") lastTyped = 0;
+  });
   document.addEventListener("htmx:configRequest", (event) => {
     if (event.detail.elt && event.detail.elt.id === "presence-form") {
       event.detail.parameters.typing = Date.now() - lastTyped < TYPING_MS ? "1" : "0";
