@@ -50,8 +50,11 @@ def check_uploads(uploads: Sequence[UploadedFile]) -> None:
                 f"{upload.name} is {filesizeformat(upload.size)}; the limit is {filesizeformat(max_bytes)}.",
                 field="attachments",
             )
-        kind = content_type_of(upload)
-        if kind not in allowed:
+        # The declared type and the one the file name implies must both be allowed, so an
+        # "invoice.exe" declared as a PDF is refused too.
+        named, _ = mimetypes.guess_type(upload.name or "")
+        kind = next((k for k in (content_type_of(upload), named) if k and k not in allowed), None)
+        if kind:
             raise InvalidInput(
                 f"{upload.name} is of type {kind}, which cannot be sent; allowed: PDF, images, "
                 "text, CSV, ZIP and Office documents.",

@@ -21,7 +21,7 @@ from django.db import transaction
 from markdown_it import MarkdownIt
 
 from helpdesk.errors import HelpdeskError
-from tickets import actions, attachments, events
+from tickets import actions, attachments, events, permissions
 from tickets.intake import sanitize_html
 from tickets.models import Message, Ticket, TicketEvent
 
@@ -90,6 +90,7 @@ def send_reply(
     big, of a type not allowed, or refused by the virus check; and whatever ``reply_to_ticket``
     raises (closed ticket, permission, approval). Sending anyway is recorded.
     """
+    permissions.check_support_staff(author, "reply to customers")
     attachments.check_uploads(uploads)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     newer = newer_replies(ticket, last_seen_id=last_seen_id, author=author)

@@ -260,11 +260,15 @@ def test_an_attachment_is_stored_on_the_reply_and_downloadable(client, frontline
             "run.exe is of type application/x-msdownload, which cannot be sent",
         ),
         (
+            lambda: SimpleUploadedFile("invoice.html", b"<script>", content_type="application/pdf"),
+            "invoice.html is of type text/html, which cannot be sent",
+        ),
+        (
             lambda: SimpleUploadedFile("notes.txt", EICAR, content_type="text/plain"),
             "notes.txt was refused by the virus check: EICAR test signature found",
         ),
     ],
-    ids=["too-big", "type", "virus"],
+    ids=["too-big", "type", "type-by-name", "virus"],
 )
 def test_a_refused_attachment_names_the_file_and_nothing_is_sent(
     client, settings, frontline_agent, team_ticket, upload, error
