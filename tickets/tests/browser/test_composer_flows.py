@@ -118,3 +118,29 @@ def test_a_second_agent_raises_presence_and_a_collision_warning(
     ana_page.get_by_role("button", name="Send anyway").click()
     expect(ana_page.get_by_text("Reply sent.")).to_be_visible()
     assert top.messages.filter(direction="outbound").count() == 2
+
+
+def test_a_manager_creates_a_macro_in_the_inbox(
+    page: Page,
+    live_server,
+    world,  # noqa: F811 (fixture)
+    screenshots,
+):
+    log_in(page, live_server, "mia.manager")
+    page.goto(f"{live_server.url}/tickets/macros/")
+    page.get_by_role("link", name="New macro").click()
+    page.get_by_label("Name").fill("Refund sent")
+    page.get_by_label("Body").fill("Hi {customer_first_name}, your refund is on its way.")
+    page.get_by_label("Set status").select_option("pending")
+    page.get_by_label("Set priority").select_option(label="Low")
+    page.get_by_label("Add tags").fill("refund, Refund Sent")
+    page.get_by_label("Follow up after (hours)").fill("48")
+    page.get_by_label("Is active").check()
+    page.screenshot(path=str(screenshots / "macro-form.png"), full_page=True)
+    page.get_by_role("button", name="Save macro").click()
+    expect(page.get_by_text("Macro “Refund sent” saved.")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="Refund sent")
+    expect(row).to_contain_text("Adds refund, refund-sent")
+    expect(row).to_contain_text("Follow-up after 48 h")
+    macro = Macro.objects.get(name="Refund sent")
+    assert macro.set_status == "pending" and macro.set_priority == Ticket.Priority.LOW
