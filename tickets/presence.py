@@ -19,6 +19,7 @@ from django.utils import timezone
 from tickets.models import TicketPresence
 
 PRESENCE_TTL = timedelta(seconds=30)
+PURGE_AFTER = timedelta(hours=1)
 HEARTBEAT_SECONDS = 5
 
 
@@ -55,3 +56,9 @@ def others_on(ticket_ids: Iterable[int], user: AbstractBaseUser) -> dict[int, li
     for row in rows:
         present[row.ticket_id].append(Present(row.user.first_name or row.user.get_username(), row.typing))
     return present
+
+
+def purge_stale() -> int:
+    """Drop presence rows nobody refreshed for ``PURGE_AFTER`` (hourly job); returns how many."""
+    deleted, _ = TicketPresence.objects.filter(seen_at__lt=timezone.now() - PURGE_AFTER).delete()
+    return deleted

@@ -332,6 +332,8 @@ def test_heartbeat_is_one_upsert_and_others_see_viewing_then_typing_until_it_exp
     assert "Fran is typing" in answer.content.decode()
     TicketPresence.objects.filter(user=frontline_agent).update(seen_at=timezone.now() - timedelta(seconds=31))
     assert presence.others_on([team_ticket.pk], colleague) == {}
+    TicketPresence.objects.filter(user=frontline_agent).update(seen_at=timezone.now() - timedelta(hours=2))
+    assert presence.purge_stale() == 1 and TicketPresence.objects.filter(user=colleague).exists()
 
 
 def test_the_inbox_presence_list_answers_only_for_visible_tickets(
