@@ -8,6 +8,7 @@ app_name = "followups"
 urlpatterns = [
     path("csat/<str:token>/", views.csat, name="csat"),
     path("widget-demo/", views.widget_demo, name="widget-demo"),
+    path("chat/attachments/<str:token>/", views.chat_attachment, name="chat-attachment"),
 ]
 
 api_urlpatterns = [

@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from followups import actions
+from followups import actions, queries
 from followups.forms import CsatForm
 from followups.models import CsatResponse, WidgetSite
 from helpdesk.errors import HelpdeskError
+from tickets.attachments import download_response
 
 
 @never_cache
@@ -50,3 +51,13 @@ def widget_demo(request: HttpRequest) -> HttpResponse:
     if site is None:
         raise Http404("No active widget site allows this origin; add it in the admin.")
     return render(request, "followups/widget_demo.html", {"site": site})
+
+
+@never_cache
+@require_GET
+def chat_attachment(request: HttpRequest, token: str) -> HttpResponse:
+    """A file an agent sent in a chat, for the visitor (the signed link is the permission)."""
+    attachment = queries.chat_attachment_for_token(token)
+    if attachment is None:
+        raise Http404("This link is not valid or has expired.")
+    return download_response(attachment)

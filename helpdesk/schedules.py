@@ -79,4 +79,9 @@ SCHEDULES: list[Job] = [
         cron="17 * * * *",
         why="Idempotency-Key answers are replayed for a day, then dropped.",
     ),
+    Job(
+        "tickets.presence.purge_stale",
+        cron="23 * * * *",
+        why="Presence rows stop counting after 30 s; rows older than an hour are dropped.",
+    ),
 ]

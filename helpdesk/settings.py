@@ -335,6 +335,27 @@ AI_RESOLUTION = "resolution.actions.resolve_with_ai"
 AI_QUIET_HOURS = int(os.environ.get("AI_QUIET_HOURS", "24"))
 # Delivers an outbound message on its channel (a django-q2 job path).
 OUTBOUND_DELIVERY = "followups.jobs.deliver_message"
+# Moves a ticket to another tier when a macro says so (routing's escalation, up or down).
+TICKET_TIER_MOVE = "routing.escalation.move_to_tier"
+
+# --- reply attachments (tickets.attachments) ----------------------------------------------------
+REPLY_ATTACHMENT_MAX_BYTES = int(os.environ.get("REPLY_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+REPLY_ATTACHMENT_MAX_FILES = int(os.environ.get("REPLY_ATTACHMENT_MAX_FILES", 5))
+REPLY_ATTACHMENT_TYPES = [
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "text/plain",
+    "text/csv",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+]
+# Called with each uploaded file before it is stored; returns None (clean) or the reason to refuse.
+# Point it at your antivirus (clamd...) in production; the default accepts every file.
+ATTACHMENT_SCANNER = os.environ.get("ATTACHMENT_SCANNER", "tickets.attachments.accept_all")
 
 # --- email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

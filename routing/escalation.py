@@ -295,3 +295,17 @@ def deescalate_ticket(
     if escalation.to_ai and Message.objects.filter(ticket=ticket).exists():
         enqueue_on_commit("routing.jobs.ai_take_over", ticket.pk)
     return escalation
+
+
+def move_to_tier(
+    ticket: Ticket, *, tier: Tier, actor: AbstractBaseUser | None, reason: str
+) -> Escalation | None:
+    """Put ``ticket`` on ``tier``: an escalation when it is higher, a de-escalation when lower
+    (with those actions' checks), nothing when it is there already. Tickets' macros call it
+    through ``settings.TICKET_TIER_MOVE``."""
+    if ticket.tier_id == tier.pk:
+        return None
+    current = ticket.tier.rank if ticket.tier else -1
+    if tier.rank > current:
+        return escalate_ticket(ticket, actor=actor, reason=reason, target_tier=tier)
+    return deescalate_ticket(ticket, actor=actor, reason=reason, target_tier=tier)

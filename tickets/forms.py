@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django import forms
 
-from tickets.models import Channel, RootCause, Ticket
+from helpdesk.errors import InvalidInput
+from tickets.models import Channel, Macro, RootCause, Ticket
 from tickets.queries import SAVED_VIEW_LABELS, SORTS, InboxFilters, assignable_agents
+from tickets.tagging import normalize_tags
 from tickets.taxonomy import ISSUE_TYPE_SLUGS, SIGNALS
 
 BLANK = [("", "Any")]
@@ -85,6 +87,9 @@ class ReplyForm(forms.Form):
         label="Refund or compensation this reply promises",
         help_text="Above the approval threshold the reply is held until someone approves it.",
     )
+    # The newest message on the page when the agent opened it: a newer reply means a collision.
+    last_seen = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
+    send_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class NoteForm(forms.Form):
@@ -229,3 +234,69 @@ class BulkForm(forms.Form):
 
 class AvailabilityForm(forms.Form):
     availability = forms.ChoiceField(choices=[("online", "Online"), ("away", "Away"), ("offline", "Offline")])
+
+
+class TagsField(forms.CharField):
+    """Comma-separated tags in a text input; the cleaned value is the list of tags."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return normalize_tags(text)
+        except InvalidInput as error:
+            raise forms.ValidationError(error.message) from error
+
+
+class TagEditForm(forms.Form):
+    add = TagsField(required=False, max_length=500, label="Add tags")
+    remove = TagsField(required=False, max_length=500, label="Remove tags")
+
+
+class MacroForm(forms.ModelForm):
+    """A manager's macro editor: text plus what applying it changes."""
+
+    add_tags = TagsField(required=False, max_length=500, help_text="Comma-separated.")
+    remove_tags = TagsField(required=False, max_length=500, help_text="Comma-separated.")
+
+    class Meta:
+        model = Macro
+        fields = [
+            "name",
+            "body",
+            "issue_type",
+            "set_status",
+            "set_priority",
+            "add_tags",
+            "remove_tags",
+            "assign_agent",
+            "assign_tier",
+            "followup_hours",
+            "is_active",
+        ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        labels = {
+            "set_status": "Set status",
+            "set_priority": "Set priority",
+            "assign_agent": "Assign to agent",
+            "assign_tier": "Or move to tier",
+            "followup_hours": "Follow up after (hours)",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assign_agent"].queryset = assignable_agents().order_by("first_name", "username")
+        self.fields["assign_agent"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.fields["issue_type"] = forms.ChoiceField(
+            choices=[("", "Any"), *issue_type_choices()], required=False, label="Issue type"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("assign_agent") and cleaned.get("assign_tier"):
+            self.add_error("assign_tier", "Assign to an agent or to a tier, not both.")
+        if set(cleaned.get("add_tags") or []) & set(cleaned.get("remove_tags") or []):
+            self.add_error("remove_tags", "A tag cannot be both added and removed.")
+        return cleaned

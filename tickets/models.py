@@ -455,6 +455,10 @@ class TicketEvent(models.Model):
         FOLLOWUP_SENT = "followup_sent", "Follow-up sent"
         FOLLOWUP_CANCELLED = "followup_cancelled", "Follow-up cancelled"
         CSAT_RECEIVED = "csat_received", "CSAT received"
+        MACRO_APPLIED = "macro_applied", "Macro applied"
+        MACRO_FOLLOWUP_DUE = "macro_followup_due", "Macro follow-up came due"
+        TAGS_EDITED = "tags_edited", "Tags edited by an agent"
+        REPLY_COLLISION_OVERRIDDEN = "reply_collision_overridden", "Reply sent despite a newer reply"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40, choices=Kind.choices)
@@ -578,11 +582,37 @@ class Macro(models.Model):
         max_length=50, blank=True, help_text="Issue type slug it fits; listed first for those tickets."
     )
     is_active = models.BooleanField(default=True)
+    # What applying the macro does to the ticket besides filling the reply (all optional).
+    set_status = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[(Ticket.Status.OPEN, "Open"), (Ticket.Status.PENDING, "Pending customer")],
+    )
+    set_priority = models.PositiveSmallIntegerField(null=True, blank=True, choices=Ticket.Priority.choices)
+    add_tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    remove_tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    assign_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assign_tier = models.ForeignKey(
+        "routing.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    followup_hours = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Hours after which a ticket still waiting on the customer comes back to open.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assign_agent__isnull=True) | Q(assign_tier__isnull=True),
+                name="macro_assigns_agent_or_tier",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -630,3 +660,19 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketPresence(models.Model):
+    """Who has a ticket open right now (one row per agent and ticket, refreshed by a heartbeat)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    typing = models.BooleanField(default=False)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="presence_one_per_agent")]
+        indexes = [models.Index(fields=["ticket", "seen_at"], name="presence_ticket_seen_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.ticket_id}"

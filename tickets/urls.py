@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tickets import api
-from tickets.views import account, detail, inbox, ticket_actions
+from tickets.views import account, composer, detail, inbox, ticket_actions
 
 app_name = "tickets"
 
@@ -19,7 +19,15 @@ urlpatterns = [
     path("<int:pk>/", detail.ticket_detail, name="detail"),
     path("<int:pk>/attachments/<int:attachment_id>/", detail.download_attachment, name="attachment"),
     path("<int:pk>/macros/<int:macro_id>/", detail.insert_macro, name="macro"),
-    path("<int:pk>/reply/", ticket_actions.reply, name="reply"),
+    path("<int:pk>/reply/", composer.reply, name="reply"),
+    path("<int:pk>/macros/<int:macro_id>/preview/", composer.preview_macro, name="macro-preview"),
+    path("<int:pk>/macros/<int:macro_id>/apply/", composer.apply_macro, name="macro-apply"),
+    path("<int:pk>/tags/", composer.edit_tags, name="tags"),
+    path("<int:pk>/presence/", composer.heartbeat, name="presence"),
+    path("presence/", composer.presence_list, name="presence-list"),
+    path("macros/", composer.macro_list, name="macros"),
+    path("macros/new/", composer.macro_edit, name="macro-new"),
+    path("macros/<int:macro_id>/edit/", composer.macro_edit, name="macro-edit"),
     path("<int:pk>/note/", ticket_actions.add_note, name="note"),
     path("<int:pk>/draft/discard/", ticket_actions.discard_draft, name="discard-draft"),
     path("<int:pk>/classification/", ticket_actions.classify, name="classify"),

@@ -76,6 +76,10 @@ def _send_email(message: Message) -> None:
         references=references,
         automatic=bool(message.metadata.get("followup_id")),
     )
+    for attachment in message.attachments.all():  # files an agent attached to the reply
+        if attachment.file:
+            with attachment.file.open("rb") as handle:
+                mail.attach(attachment.filename, handle.read(), attachment.content_type)
     try:
         get_connection(fail_silently=False).send_messages([mail])
     except smtplib.SMTPRecipientsRefused as exc:

@@ -6,9 +6,11 @@ the site. The visitor's session token travels in ``X-Chat-Token``.
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.request import Request
@@ -98,13 +100,39 @@ class PostInput(serializers.Serializer):
     client_id = serializers.CharField(max_length=64)
 
 
+class ChatAttachmentSerializer(serializers.Serializer):
+    filename = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.URLField()
+
+
 class ChatMessageSerializer(serializers.ModelSerializer):
+    """A chat message as the visitor sees it; ``context`` carries ``request`` and ``session``."""
+
     author = serializers.SerializerMethodField()
     mine = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
-        fields = ["id", "body", "author", "mine", "created_at"]
+        fields = ["id", "body", "author", "mine", "created_at", "attachments"]
+
+    @extend_schema_field(ChatAttachmentSerializer(many=True))
+    def get_attachments(self, message: Message) -> list[dict]:
+        request, session = self.context["request"], self.context["session"]
+        return [
+            {
+                "filename": attachment.filename,
+                "size": attachment.size,
+                "url": request.build_absolute_uri(
+                    reverse(
+                        "followups:chat-attachment", args=[queries.chat_attachment_token(session, attachment)]
+                    )
+                ),
+            }
+            for attachment in message.attachments.all()
+            if attachment.file
+        ]
 
     def get_mine(self, message: Message) -> bool:
         return message.direction == Message.Direction.INBOUND
@@ -152,7 +180,10 @@ class WidgetMessagesView(WidgetView):
             after = int(request.query_params.get("after", 0))
         except ValueError:
             after = 0
-        return Response(ChatMessageSerializer(queries.chat_thread(session, after_id=after), many=True).data)
+        thread = list(queries.chat_thread(session, after_id=after))
+        prefetch_related_objects(thread, "attachments")  # one query for every message's files
+        context = {"request": request, "session": session}
+        return Response(ChatMessageSerializer(thread, many=True, context=context).data)
 
     @extend_schema(
         request=PostInput, responses={201: ChatMessageSerializer}, summary="Send a visitor message"
@@ -163,6 +194,6 @@ class WidgetMessagesView(WidgetView):
         data.is_valid(raise_exception=True)
         result = actions.post_chat_message(session, **data.validated_data)
         return Response(
-            ChatMessageSerializer(result.message).data,
+            ChatMessageSerializer(result.message, context={"request": request, "session": session}).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )

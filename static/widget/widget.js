@@ -63,6 +63,12 @@
       var who = document.createElement("span"); who.className = "hc-who"; who.textContent = m.author;
       var text = document.createElement("p"); text.textContent = m.body;
       item.appendChild(who); item.appendChild(text);
+      (m.attachments || []).forEach(function (file) {
+        var link = document.createElement("a");
+        link.href = file.url; link.textContent = file.filename; link.rel = "noopener"; link.target = "_blank";
+        link.className = "hc-file";
+        item.appendChild(link);
+      });
       var later = Array.prototype.find.call(log.children, function (li) { return Number(li.dataset.id) > m.id; });
       log.insertBefore(item, later || null);
       log.scrollTop = log.scrollHeight;

@@ -13,7 +13,8 @@ from helpdesk.http import HtmxHttpRequest
 from routing import escalation, moves
 from routing.models import Approval, Escalation, RoutingDecision
 from routing.money import without_approval_notice
-from tickets import forms, permissions, queries, reading
+from tickets import attachments, forms, permissions, queries, reading
+from tickets.composer import composer_facts
 from tickets.drafts import draft_digest
 from tickets.macros import render_macro
 from tickets.models import Attachment, Macro, Message, Ticket, TicketEvent
@@ -148,6 +149,7 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         **queries.customer_context(ticket),
     }
     context["load_images"] = request.GET.get("images") == "1"
+    context.update(composer_facts(thread))
     context.update(extra)
     return context
 
@@ -180,17 +182,7 @@ def download_attachment(request: HttpRequest, pk: int, attachment_id: int) -> Fi
     so an HTML or SVG file from a customer cannot run in our origin)."""
     ticket = queries.access_ticket(request.user, pk)
     attachment = get_object_or_404(Attachment.objects.filter(message__ticket=ticket), pk=attachment_id)
-    if not attachment.file:
-        raise Http404("The file of this attachment was not kept.")
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return attachments.download_response(attachment)
 
 
 @require_GET

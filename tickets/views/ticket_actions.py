@@ -58,30 +58,6 @@ def _refuse(request: HtmxHttpRequest, ticket: Ticket, text: str, *, status: int 
 
 @require_POST
 @login_required
-def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    ticket = queries.access_ticket(request.user, pk)
-    form = forms.ReplyForm(request.POST)
-    if not form.is_valid():
-        return _refuse(request, ticket, form_error_text(form))
-    body = form.cleaned_data["body"]
-    similarity = drafts.draft_similarity(ticket, body, from_draft=request.POST.get("from_draft") == "1")
-    try:
-        message = actions.reply_to_ticket(
-            ticket,
-            body=body,
-            author=request.user,
-            commits_amount=form.cleaned_data.get("commits_amount"),
-            draft_similarity=similarity,
-        )
-    except HelpdeskError as error:
-        return _refuse(request, ticket, error_text(error), status=error.status)
-    held = message.delivery_status == message.Delivery.HELD
-    text = "Reply held until the approval is given." if held else "Reply sent."
-    return _answer(request, ticket, text, composer=True)
-
-
-@require_POST
-@login_required
 def add_note(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     ticket = queries.access_ticket(request.user, pk)
     form = forms.NoteForm(request.POST)
