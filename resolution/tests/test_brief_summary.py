@@ -33,7 +33,7 @@ def _write(customer, body, capture, *, subject="Question", external_id=""):
 @pytest.fixture
 def late_order():
     customer = CustomerFactory(name="Ines Moreau", email="ines@example.org")
-    order = OrderFactory(
+    OrderFactory(
         customer=customer,
         number="4711",
         fulfillment_status="delayed",
@@ -44,13 +44,13 @@ def late_order():
         placed_at=timezone.now() - timedelta(days=9),
         shipped_at=timezone.now() - timedelta(days=8),
     )
-    return customer, order
+    return customer
 
 
 def test_summary_states_ask_and_facts_and_is_rebuilt_after_each_reply_and_message(
     late_order, django_capture_on_commit_callbacks
 ):
-    customer, order = late_order
+    customer = late_order
     capture = django_capture_on_commit_callbacks
     ticket = _write(
         customer,
@@ -91,7 +91,7 @@ def test_summary_states_ask_and_facts_and_is_rebuilt_after_each_reply_and_messag
 
 
 def test_draft_quotes_only_the_policy_sentence_that_applies(late_order, django_capture_on_commit_callbacks):
-    customer, order = late_order
+    customer = late_order
     ticket = _write(
         customer,
         "Order #4711 is late and the tracking has not moved for a week. What happens now?",
