@@ -73,3 +73,18 @@ def test_take_over_hands_the_ticket_to_people(client, manager, ai_reply):
     ai_reply.ticket.refresh_from_db()
     assert not ai_reply.ticket.handled_by_ai
     assert Message.objects.filter(ticket=ai_reply.ticket, author_kind="ai").count() == 1
+
+
+def test_ai_metrics_command_prints_the_rate_and_each_flow(ai_reply, settings):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    assert actions.resolve_quiet_tickets(now=timezone.now() + timedelta(hours=settings.AI_QUIET_HOURS + 1))
+    out = StringIO()
+    call_command("ai_metrics", "--days", "7", stdout=out)
+    text = out.getvalue()
+    assert "ai_resolution_rate: 100.0% (1 of 1 tickets" in text
+    assert "order_status: 1 sent, 0 handed to people" in text
