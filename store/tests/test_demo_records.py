@@ -56,3 +56,16 @@ def test_demo_orders_get_shipments_with_scans_and_refunds_once():
     assert refund.amount == Decimal("39.90")
     assert refund.processed_at == returned.delivered_at + timedelta(days=8)
     assert Refund.objects.count() == 1
+
+
+def test_demo_catalogue_becomes_product_records_the_ai_quotes():
+    from store.demo import seed_products
+    from store.tests.factories import StoreConnectionFactory
+
+    connection = StoreConnectionFactory()
+    assert seed_products(connection) == seed_products(connection) == 18
+    (kettle,) = records.products_named("Is the glass electric kettle dishwasher safe?", limit=1)
+    assert kettle.title == "Glass electric kettle" and "dishwasher safe" in kettle.description
+    (blender,) = records.products_named("Is the jar of the Pro blender 1500 W dishwasher safe?")
+    assert blender.title == "Pro blender 1500 W"
+    assert records.products_named("Do you sell garden chairs?") == []
