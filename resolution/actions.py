@@ -190,8 +190,12 @@ def resolve_answered_ticket(ticket: Ticket) -> bool:
     return True
 
 
+def may_review(user: AbstractBaseUser) -> bool:
+    return has_role(user, ROLE_MANAGER, ROLE_SENIOR, ROLE_ADMIN)
+
+
 def check_may_review(user: AbstractBaseUser) -> None:
-    if not has_role(user, ROLE_MANAGER, ROLE_SENIOR, ROLE_ADMIN):
+    if not may_review(user):
         raise NotAllowed("Only managers and senior agents review the AI's replies.")
 
 

@@ -14,6 +14,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.apps import apps
+from django.db.models import F, TextField, Value
+from django.db.models.functions import Length
 
 from helpdesk.errors import HelpdeskError
 from tickets.models import Order, Ticket
@@ -83,6 +85,30 @@ def last_scan(order: Order) -> Scan | None:
     if event["location"]:
         text += f" ({event['location']})"
     return Scan(text, event["happened_at"])
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    title: str
+    description: str
+    source: str
+
+
+def products_named(text: str, *, limit: int = 2) -> list[ProductRecord]:
+    """The store's products whose title the customer wrote (longest title first: "Pro blender
+    1500 W" before "blender"), with a description to quote."""
+    if not _store() or not text.strip():
+        return []
+    Product = apps.get_model("store", "Product")
+    rows = (
+        Product.objects.annotate(asked=Value(text, output_field=TextField()), title_length=Length("title"))
+        .filter(asked__icontains=F("title"), recalled=False)
+        .exclude(description="")
+        .exclude(status__in=["draft", "archived"])
+        .order_by("-title_length", "pk")
+        .values("title", "description", "store_id")[:limit]
+    )
+    return [ProductRecord(row["title"], row["description"], f"product {row['store_id']}") for row in rows]
 
 
 def store_connected(order: Order) -> bool:

@@ -1,7 +1,9 @@
 """Varied routine customer messages with their store records, for the pipeline test and the
 flow benchmark: order status in every fulfilment state, refund status, small returns,
 cancellations, policy and product questions, and the guarded cases (legal, safety, VIP, above
-the approval amount) that must never get an AI-sent message."""
+the approval amount, angry) that must never get an AI-sent message. Orders come with the records
+a connected store reports: the shipment with its last carrier scan, and the refund if one went
+through."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.utils import timezone
 
 from tickets.models import Customer, Order
@@ -48,6 +51,7 @@ GUARDED = {
     "safety": "The charger from order #{n} overheated and caught fire.",
     "vip": "Where is my order #{n}?",
     "over_threshold": "I want a refund of 450 EUR for order #{n} now.",
+    "angry": "This is RIDICULOUS!!! Where the hell is my order #{n}?? Worst service ever, I am furious.",
 }
 STATES = ["unfulfilled", "processing", "in_transit", "shipped", "out_for_delivery", "delayed", "delivered"]
 
@@ -85,11 +89,15 @@ def make_samples(count: int, *, seed: int = 11, guarded_share: float = 0.1) -> l
             lifetime_value=Decimal("2500") if kind == "vip" else Decimal("80"),
         )
         shipped = state not in ("unfulfilled", "processing")
+        # A refund question is about a cancelled order, a refund the store recorded, or neither.
+        refund_case = rng.choice(["cancelled", "refunded", "none"]) if kind == "refund_request" else ""
+        status = {"cancelled": "cancelled", "refunded": "refunded"}.get(refund_case, "paid")
+        refunded = refund_case == "refunded"
         order = Order.objects.create(
             external_id=f"sample-{seed}-{i}",
             number=f"{80000 + seed * 1000 + i}",
             customer=customer,
-            status="cancelled" if kind == "refund_request" and rng.random() < 0.5 else "paid",
+            status=status,
             fulfillment_status=state,
             carrier="DHL" if shipped else "",
             tracking_number=f"JJD{seed:02d}{i:08d}" if shipped else "",
@@ -100,6 +108,39 @@ def make_samples(count: int, *, seed: int = 11, guarded_share: float = 0.1) -> l
             shipped_at=now - timedelta(days=1) if shipped else None,
             delivered_at=now - timedelta(hours=rng.randint(5, 200)) if state == "delivered" else None,
         )
+        _store_records(order, refunded=refunded, at=now)
         template = GUARDED[kind] if guarded else rng.choice(ROUTINE[kind])
         samples.append(Sample(kind, template.format(n=order.number), customer, order))
     return samples
+
+
+def _store_records(order: Order, *, refunded: bool, at) -> None:
+    """What a connected store reports for the order: its shipment with the carrier's last scan,
+    and the refund when one went through."""
+    if order.tracking_number:
+        fulfillment = apps.get_model("store", "Fulfillment").objects.create(
+            order=order,
+            store_id=f"{order.external_id}-f1",
+            status=order.fulfillment_status if order.fulfillment_status != "shipped" else "confirmed",
+            carrier=order.carrier,
+            tracking_number=order.tracking_number,
+            tracking_url=order.tracking_url,
+            shipped_at=order.shipped_at,
+            last_scan_at=order.shipped_at + timedelta(hours=6),
+            delivered_at=order.delivered_at,
+        )
+        apps.get_model("store", "FulfillmentEvent").objects.create(
+            fulfillment=fulfillment,
+            status="in_transit",
+            happened_at=order.shipped_at + timedelta(hours=6),
+            message="Arrived at the sorting hub",
+            location="Hub Leipzig",
+        )
+    if refunded:
+        apps.get_model("store", "Refund").objects.create(
+            order=order,
+            store_id=f"{order.external_id}-r1",
+            amount=order.total,
+            currency=order.currency,
+            processed_at=at - timedelta(days=2),
+        )

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from helpdesk.errors import HelpdeskError
@@ -40,7 +41,12 @@ def handled(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "resolution/handled.html",
-        {"page": _page(request, rows), "view": view, "share": ReviewSampling.current_share()},
+        {
+            "page": _page(request, rows),
+            "view": view,
+            "share": ReviewSampling.current_share(),
+            "can_review": actions.may_review(request.user),
+        },
     )
 
 
@@ -74,6 +80,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Review saved for {attempt.ticket.reference}.")
+    # Reviewed from "Handled by AI" (any reply, sampled or not): back to that list.
+    if request.POST.get("next") == "handled":
+        return redirect(f"{reverse('resolution:handled')}#ai-{attempt.pk}")
     return redirect("resolution:review-queue")
 
 

@@ -90,6 +90,9 @@ RULES = [
     (125, "ai-cancellations", "Cancellations of unshipped orders: AI cancels at the store",
      {"issue_types": ["cancellation"], "no_signals": True, "confidence_at_least": 0.8},
      {"route_to": "ai"}),
+    (128, "ai-refund-status", "Refund status: AI answers from the refund records",
+     {"issue_types": ["refund_request"], "no_signals": True, "confidence_at_least": 0.96},
+     {"route_to": "ai"}),
     (130, "specialist-cases", "Refunds, defects and billing: specialists",
      {"issue_types": ["refund_request", "product_defect", "billing"]},
      {"route_to": "tier", "tier": "specialist"}),
@@ -100,13 +103,16 @@ RULES = [
 
 # The confidence floors are where precision stays >= 95% on public text this project did not
 # write (evaluate_triage; docs/triage.md, "External evaluation"); the routing rules above use the
-# same floors so nothing reaches the AI tier that no action rule lets it act on.
+# same floors so nothing reaches the AI tier that no action rule lets it act on. Refund status
+# was not measured there yet: it takes the strictest floor (the question rules'), and its flow
+# only reports refunds recorded on the customer's order (anything else goes to people).
 ACTION_RULES = [
     ("order-status", "Answer order status from order data", "answer_order_status", ["order_status"], None, 0.8, False),
     ("small-returns", "Start a return under 50", "start_return", ["return_request"], Decimal("50.00"), 0.8, False),
     ("policy-questions", "Answer a policy question from a policy", "answer_policy_question", ["policy_question"], None, 0.96, False),
     ("product-questions", "Answer a product question", "answer_product_question", ["product_question"], None, 0.96, False),
     ("small-cancellations", "Cancel an unshipped order up to 100", "cancel_order", ["cancellation"], Decimal("100.00"), 0.8, True),
+    ("refund-status", "Answer refund status from refund records", "answer_refund_status", ["refund_request"], None, 0.96, True),
 ]  # fmt: skip
 
 ROLES = ["agent", "senior agent", "manager", "admin"]

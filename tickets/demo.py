@@ -54,7 +54,7 @@ from tickets.demo_shift import SHIFTED_COLUMNS, Shifted, shift_history
 from tickets.demo_story import STORE, Story
 from tickets.models import Customer, CustomerIdentity, Message, Notification, Order, RootCause
 
-SETUP_STEPS: list[str] = []
+SETUP_STEPS: list[str] = ["store.demo.seed_order_records"]
 AFTER_INTAKE_STEPS: list[str] = []
 POST_SEED_STEPS: list[str] = [
     "routing.demo.settle_sla_clocks",

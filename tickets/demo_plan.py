@@ -61,6 +61,9 @@ DEESCALATE_SHARE = 0.25
 # Approvals on recent tickets the manager has not decided yet ("Awaiting my approval" has work).
 PENDING_APPROVAL_SHARE = 0.5
 DENY_SHARE = 0.12
+# How long before the ticket an order that came back was placed, beyond the usual 3-12 days
+# (delivered after 4 days, returned, refunded about a week later: see ``store.demo``).
+RETURN_DAYS = 14
 REOPEN = "Sorry, this isn't solved: {problem}"
 ESCALATION_NOTE = "Risk case ({key}). Priority raised; keep the customer updated daily until it is closed."
 
@@ -294,6 +297,30 @@ def plan_customers(rng: random.Random, count: int, *, store: str) -> list[Custom
     return plans
 
 
+def _another_order(customer: CustomerPlan, *, like: OrderPlan, ticket: int, placed_at: datetime) -> OrderPlan:
+    """A newer order of the same item for ``customer`` (no random draw: the rest of the plan stays
+    as it was). Order numbers have room for ten orders a customer; past that the latest is reused."""
+    k = len(customer.orders)
+    if k >= 10:
+        return like
+    order = OrderPlan(
+        external_id=f"demo-order-{customer.index:04d}-{k}",
+        number=f"{100000 + customer.index * 10 + k}",
+        sku=like.sku,
+        product=like.product,
+        total=like.total,
+        carrier=like.carrier,
+        tracking=f"{like.tracking[:-4]}{ticket:04d}",
+        placed_at=placed_at,
+        fulfillment=like.fulfillment,
+        quantity=like.quantity,
+    )
+    customer.orders.append(order)
+    customer.lifetime_value += order.total
+    customer.order_count += 1
+    return order
+
+
 def _pick_customer(rng: random.Random, scenario: Scenario, customers, regulars, seen) -> CustomerPlan:
     if scenario.vip_only:
         return rng.choice([c for c in customers if c.is_vip] or customers)
@@ -316,6 +343,10 @@ def plan_tickets(
     regulars = rng.sample(customers, min(25, len(customers)))
     seen: set[int] = set()
     seen_customers: list[CustomerPlan] = []
+    # The fulfilment state each order's story gave it: a later story needing another state is
+    # about another order (one order is not in transit for one ticket and returned for the next,
+    # which would make the AI's answer from the records contradict the customer's words).
+    claimed: dict[str, str] = {}
     now = timezone.now()
     plans = []
     for n in range(1, count + 1):
@@ -337,10 +368,15 @@ def plan_tickets(
         else:
             age_hours = RECENT_HOURS + (HISTORY_DAYS * 24 - RECENT_HOURS) * rng.random() ** 1.3
         if scenario.fulfillment:
-            order.fulfillment = scenario.fulfillment
-            order.placed_at = min(
-                order.placed_at, now - timedelta(hours=age_hours) - timedelta(days=rng.uniform(3, 12))
+            if claimed.get(order.external_id, scenario.fulfillment) != scenario.fulfillment:
+                placed = now - timedelta(hours=age_hours, days=3)
+                order = _another_order(customer, like=order, ticket=n, placed_at=placed)
+            claimed[order.external_id] = order.fulfillment = scenario.fulfillment
+            # Returned goods were delivered, sent back and refunded before the customer asks.
+            before = timedelta(
+                days=rng.uniform(3, 12) + (RETURN_DAYS if order.fulfillment == "returned" else 0)
             )
+            order.placed_at = min(order.placed_at, now - timedelta(hours=age_hours) - before)
         if scenario.key in SENIOR_SCENARIOS:
             agent = "morgan"
         elif scenario.key in SPECIALIST_SCENARIOS:

@@ -1,8 +1,12 @@
-"""Policy and product questions: quote the sentence of the current policy (or the product record)
-that answers the question; nothing relevant found means no AI reply."""
+"""Policy and product questions: quote the sentence of the current policy, or of the product's
+own description (``store.Product``), that answers the question; nothing relevant found means no
+AI reply."""
 
 from __future__ import annotations
 
+import re
+
+from resolution import records
 from resolution.context import Context
 from resolution.facts import Answer, Fact
 from resolution.flows.common import closing, greeting
@@ -28,6 +32,23 @@ def compose_policy_answer(context: Context) -> Answer:
 
 
 def compose_product_answer(context: Context) -> Answer:
-    # Product records (description, attributes, stock) come with the store connection; until
-    # then a product question is answered only where a policy sentence covers it (warranty...).
-    return _quote(context, "product_answer")
+    """The sentence of the product's own description (a ``store.Product`` record) that answers
+    the question; a product not on record, or a description that does not answer it, falls back
+    to the policies (warranty, returns...)."""
+    answer = Answer(flow="product_answer")
+    lines = []
+    for product in records.products_named(context.question):
+        # The product's name is in both texts: only the rest of the question may pick the sentence.
+        asked = re.sub(re.escape(product.title), " ", context.question, flags=re.IGNORECASE)
+        found = passages.best_sentences(asked, product.description, limit=1)
+        if not found:
+            continue
+        answer.facts += [
+            Fact("product", product.title, product.source, "product"),
+            Fact("passage", found[0], product.source, "product description"),
+        ]
+        lines.append(f"About the {product.title}, from its product description: “{found[0]}”")
+    if not lines:
+        return _quote(context, "product_answer")
+    answer.body = "\n\n".join([greeting(context), *lines, closing()])
+    return answer

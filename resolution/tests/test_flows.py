@@ -151,6 +151,36 @@ def test_a_question_no_policy_answers_gets_no_ai_reply(django_capture_on_commit_
     assert AiResolution.objects.get(ticket=ticket).refusal == "no policy passage answers the question"
 
 
+def test_a_product_question_quotes_the_sentence_of_the_product_record(
+    django_capture_on_commit_callbacks, triage_as
+):
+    from store.models import Product
+    from store.tests.factories import StoreConnectionFactory
+
+    triage_as("product_question", confidence=0.97)
+    connection = StoreConnectionFactory()
+    for store_id, title, description in (
+        (
+            "p1",
+            "Glass electric kettle",
+            "A 1.7 l borosilicate glass kettle. The glass jug is dishwasher safe; the base is not. Boils in four minutes.",
+        ),
+        ("p2", "Stoneware mug, set of 4", "Four 350 ml mugs. Dishwasher and microwave safe."),
+    ):
+        Product.objects.create(connection=connection, store_id=store_id, title=title, description=description)
+    customer = CustomerFactory(name="Lea Nowak")
+    ticket = receive(
+        "Is the glass electric kettle dishwasher safe?", customer, django_capture_on_commit_callbacks
+    )
+    message = ai_message(ticket)
+    assert message is not None, AiResolution.objects.get(ticket=ticket).refusal
+    assert "“The glass jug is dishwasher safe; the base is not.”" in message.body
+    assert "Glass electric kettle" in message.body and "Boils" not in message.body
+    assert "Stoneware" not in message.body  # the product asked about, not another one
+    facts = AiResolution.objects.get(ticket=ticket).facts
+    assert {f["kind"] for f in facts} == {"product", "passage"} and facts[0]["source"] == "product p1"
+
+
 @pytest.mark.parametrize("signals", [{"legal": ["lawyer"]}, {"safety": ["fire"]}])
 def test_guarded_tickets_never_get_an_ai_message(signals, django_capture_on_commit_callbacks, triage_as):
     triage_as("order_status", signals=signals)

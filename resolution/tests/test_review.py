@@ -73,3 +73,36 @@ def test_take_over_hands_the_ticket_to_people(client, manager, ai_reply):
     ai_reply.ticket.refresh_from_db()
     assert not ai_reply.ticket.handled_by_ai
     assert Message.objects.filter(ticket=ai_reply.ticket, author_kind="ai").count() == 1
+
+
+def test_ai_metrics_command_prints_the_rate_and_each_flow(ai_reply, settings):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    assert actions.resolve_quiet_tickets(now=timezone.now() + timedelta(hours=settings.AI_QUIET_HOURS + 1))
+    out = StringIO()
+    call_command("ai_metrics", "--days", "7", stdout=out)
+    text = out.getvalue()
+    assert "ai_resolution_rate: 100.0% (1 of 1 tickets" in text
+    assert "order_status: 1 sent, 0 handed to people" in text
+
+
+def test_a_manager_reviews_any_ai_reply_from_handled_by_ai(client, manager, agent, ai_reply):
+    """Sampling fills the queue; every AI reply can still be reviewed from the list itself."""
+    AiResolution.objects.filter(pk=ai_reply.pk).update(sampled=False)
+    client.force_login(agent)
+    assert "Save review" not in client.get(reverse("resolution:handled")).content.decode()
+    client.force_login(manager)
+    page = client.get(reverse("resolution:handled")).content.decode()
+    assert reverse("resolution:review", args=[ai_reply.pk]) in page
+    response = client.post(
+        reverse("resolution:review", args=[ai_reply.pk]),
+        {"verdict": "wrong", "reason": "Quoted the wrong carrier", "next": "handled"},
+    )
+    assert response.status_code == 302 and response["Location"].startswith(reverse("resolution:handled"))
+    review = AiReview.objects.get(resolution=ai_reply)
+    assert (review.verdict, review.reviewer) == ("wrong", manager)
+    assert "Quoted the wrong carrier" in client.get(reverse("resolution:handled")).content.decode()

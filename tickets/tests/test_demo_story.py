@@ -100,3 +100,18 @@ def test_the_seeded_store_looks_like_a_live_queue():
         read_at__isnull=True, created_at__lt=now - demo.READ_AFTER
     ).exists()
     assert Notification.objects.filter(read_at__isnull=False).exists()
+
+
+def test_each_story_is_about_an_order_in_the_state_it_implies(plans):
+    """One order is not in transit for one ticket and returned for the next: a story that needs
+    another state is about another order, so the AI's answer from the records fits the words."""
+    for plan in plans:
+        if plan.scenario.fulfillment:
+            assert plan.order.fulfillment == plan.scenario.fulfillment, (plan.n, plan.scenario.key)
+    numbers = [o.number for c in {p.customer.index: p.customer for p in plans}.values() for o in c.orders]
+    assert len(numbers) == len(set(numbers))
+    # A returned order was placed long enough before the ticket to be delivered and refunded.
+    for plan in plans:
+        if plan.scenario.fulfillment == "returned":
+            ticket_at = timezone.now() - timedelta(hours=plan.age_hours)
+            assert plan.order.placed_at < ticket_at - timedelta(days=14)
