@@ -1,0 +1,232 @@
+"""The metrics read from the daily rollups (``analytics_dailyrollup``).
+
+A rollup row holds one local day × team × channel × issue type: counts and sums that add up,
+and the values that do not (first response and resolution times for the percentiles, customer
+ids for the distinct counts, the earliest SLA target still running, missed once ``now()`` passes
+it). ``ROLLUP_SELECT`` makes such rows from the per-ticket rows of ``metrics.per_ticket_sql``;
+the roll-up job stores them (``analytics.rollups``) and the read below makes them on the fly
+for the days the table does not hold yet ("stale": a ticket of that day touched since the fold,
+or facts folded since the roll-up), so a read is exact at any time and costs, for the days held,
+one row per day and group instead of one per ticket.
+
+Filters on tier or VIP level are not rollup dimensions: those reads stay per ticket
+(``metrics.per_ticket_sql``), as do the drill-downs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from analytics.queries import metrics
+from analytics.queries.calendar import calendar_fingerprint, team_calendars
+from analytics.queries.facts import dirty_sql, read_watermark
+from analytics.queries.filters import MetricFilters
+
+# Rollup column -> its aggregate over per-ticket ``rows`` (``metrics.per_ticket_sql``).
+ROLLUP_AGGREGATES = {
+    "volume": "count(*)",
+    "frt_missing": "count(*) FILTER (WHERE frt_s IS NULL)",
+    "escalated": "count(*) FILTER (WHERE escalated)",
+    "drafts_accepted": "coalesce(sum(drafts_accepted), 0)",
+    "drafts_total": "coalesce(sum(drafts_used + drafts_discarded), 0)",
+    "overridden": "count(*) FILTER (WHERE triaged AND overridden)",
+    "triaged": "count(*) FILTER (WHERE triaged)",
+    "recovery_sum": "coalesce(sum(csat_sum) FILTER (WHERE complaint), 0)",
+    "recovery_n": "coalesce(sum(csat_n) FILTER (WHERE complaint), 0)",
+    "recovery_good": "coalesce(sum(csat_good) FILTER (WHERE complaint), 0)",
+    "with_root_cause": "count(*) FILTER (WHERE resolved AND root_cause_id IS NOT NULL)",
+    "resolved": "count(*) FILTER (WHERE resolved)",
+    "fcr": "count(*) FILTER (WHERE fcr)",
+    "csat_sum": "coalesce(sum(csat_sum), 0)",
+    "csat_n": "coalesce(sum(csat_n), 0)",
+    "csat_good": "coalesce(sum(csat_good), 0)",
+    "sla_total": "count(*) FILTER (WHERE has_sla)",
+    "sla_settled": "count(*) FILTER (WHERE has_sla AND sla_settled)",
+    "sla_pending_due": "coalesce(array_agg(sla_pending_due) FILTER "
+    "(WHERE has_sla AND NOT sla_settled AND sla_pending_due IS NOT NULL), '{}')",
+    "frt_s": "coalesce(array_agg(frt_s) FILTER (WHERE frt_s IS NOT NULL), '{}')",
+    "frt_bh": "coalesce(array_agg(frt_bh) FILTER (WHERE frt_bh IS NOT NULL), '{}')",
+    "res_s": "coalesce(array_agg(res_s) FILTER (WHERE res_s IS NOT NULL), '{}')",
+    "res_bh": "coalesce(array_agg(res_bh) FILTER (WHERE res_bh IS NOT NULL), '{}')",
+    "customers": "coalesce(array_agg(DISTINCT customer_id), '{}')",
+    "repeat_customers": "coalesce(array_agg(DISTINCT customer_id) FILTER (WHERE is_repeat), '{}')",
+}
+ROLLUP_COLUMNS = tuple(ROLLUP_AGGREGATES)
+GROUP_COLUMNS = ("team_id", "channel", "issue_type")
+
+# The local day of a ticket's first message: the rollup's day, and the metrics' periods.
+LOCAL_DAY = "(t.first_message_at AT TIME ZONE %(tz)s)::date"
+
+ROLLUP_SELECT = (
+    "SELECT bucket, team_id, channel, issue_type, "
+    + ", ".join(f"{aggregate} AS {column}" for column, aggregate in ROLLUP_AGGREGATES.items())
+    + " FROM rows GROUP BY bucket, team_id, channel, issue_type"
+)
+
+STALE_DAYS = f"""
+    WITH {{dirty}},
+    stale_days AS (
+        -- Days with a ticket touched since the fold, or with facts folded since the roll-up.
+        SELECT {LOCAL_DAY.replace("t.", "x.")} AS day
+        FROM dirty d JOIN tickets_ticket x ON x.id = d.id
+        UNION
+        SELECT {LOCAL_DAY.replace("t.", "f.")}
+        FROM analytics_ticketfacts f WHERE f.folded_at > %(rolled_to)s
+    )
+    SELECT day FROM stale_days WHERE day >= %(first_day)s AND day <= %(last_day)s ORDER BY day
+"""
+
+
+_SUMMED = [c for c in ROLLUP_COLUMNS if c not in ("sla_pending_due", "frt_s", "frt_bh", "res_s", "res_bh")]
+_SUMMED = [c for c in _SUMMED if c not in ("customers", "repeat_customers")]
+
+_AGGREGATE_ROLLUPS = (
+    """,
+    sums AS (SELECT bucket, """
+    + ", ".join(f"sum({c}) AS {c}" for c in _SUMMED)
+    + """ FROM r GROUP BY bucket),
+    frt AS (SELECT bucket, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v) AS pct, count(*) AS n
+            FROM r, unnest(r.frt_s) v GROUP BY bucket),
+    frt_bh AS (SELECT bucket, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v) AS pct
+               FROM r, unnest(r.frt_bh) v GROUP BY bucket),
+    res AS (SELECT bucket, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v) AS pct, count(*) AS n
+            FROM r, unnest(r.res_s) v GROUP BY bucket),
+    res_bh AS (SELECT bucket, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v) AS pct
+               FROM r, unnest(r.res_bh) v GROUP BY bucket),
+    cust AS (SELECT bucket, count(DISTINCT c) AS n FROM r, unnest(r.customers) c GROUP BY bucket),
+    rep AS (SELECT bucket, count(DISTINCT c) AS n FROM r, unnest(r.repeat_customers) c GROUP BY bucket),
+    late AS (SELECT bucket, count(*) AS n FROM r, unnest(r.sla_pending_due) d WHERE d < now() GROUP BY bucket)
+    SELECT s.bucket, s.volume,
+        frt.pct AS frt_pct, frt_bh.pct AS frt_bh_pct, coalesce(frt.n, 0) AS frt_n, s.frt_missing,
+        res.pct AS res_pct, res_bh.pct AS res_bh_pct, coalesce(res.n, 0) AS res_n,
+        s.escalated, s.drafts_accepted, s.drafts_total, s.overridden, s.triaged,
+        coalesce(rep.n, 0) AS repeat_customers, coalesce(cust.n, 0) AS customers,
+        s.recovery_sum, s.recovery_n, s.recovery_good, s.with_root_cause, s.resolved, s.fcr,
+        s.csat_sum, s.csat_n, s.csat_good,
+        s.sla_total - s.sla_settled - coalesce(late.n, 0) AS sla_met, s.sla_total
+    FROM sums s
+    LEFT JOIN frt USING (bucket) LEFT JOIN frt_bh USING (bucket) LEFT JOIN res USING (bucket)
+    LEFT JOIN res_bh USING (bucket) LEFT JOIN cust USING (bucket) LEFT JOIN rep USING (bucket)
+    LEFT JOIN late USING (bucket)
+    ORDER BY s.bucket
+"""
+)
+
+STATE_SQL = "SELECT rolled_to, fingerprint FROM analytics_dailyrollupstate WHERE id = 1"
+
+
+def fingerprint(complaint_types: Sequence[str], repeat_days: int) -> str:
+    """What the stored rows depend on besides the facts: the time zone of their days, the
+    complaint issue types, the repeat window and the team calendars (business seconds)."""
+    parts = [
+        timezone.get_current_timezone_name(),
+        ",".join(sorted(complaint_types)),
+        str(repeat_days),
+        calendar_fingerprint(team_calendars()),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def day_ranges(days: Sequence[date]) -> tuple[str, dict[str, Any]]:
+    """A condition over ``t.first_message_at`` selecting the local ``days``: one range between
+    local midnights per day, so the period index is used (not an expression per row)."""
+    params = {}
+    for number, day in enumerate(days):
+        params[f"day_from_{number}"] = _midnight(day)
+        params[f"day_to_{number}"] = _midnight(day + timedelta(days=1))
+    within = " OR ".join(
+        f"(t.first_message_at >= %(day_from_{n})s AND t.first_message_at < %(day_to_{n})s)"
+        for n in range(len(days))
+    )
+    return f"({within})", params
+
+
+def _watermark(cursor) -> dict[str, Any]:
+    return read_watermark(cursor, current_calendars=calendar_fingerprint(team_calendars()))
+
+
+def is_current(complaint_types: Sequence[str], repeat_days: int) -> bool:
+    """Whether rollups exist for the configuration as it is now."""
+    with connection.cursor() as cursor:
+        cursor.execute(STATE_SQL)
+        state = cursor.fetchone()
+    return state is not None and state[1] == fingerprint(complaint_types, repeat_days)
+
+
+def usable_for(filters: MetricFilters) -> bool:
+    """Whether the rollups can answer ``filters`` (tier and VIP level are not dimensions)."""
+    return not filters.tier and not filters.vip
+
+
+def rollup_buckets(
+    filters: MetricFilters,
+    *,
+    complaint_types: Sequence[str],
+    repeat_days: int,
+    first_day: date,
+    ticket_bucket: str,
+    day_bucket: str,
+    params: dict[str, Any],
+) -> list[dict[str, Any]] | None:
+    """Raw sums per bucket (as ``metrics.aggregate_rows`` returns them) for the tickets of
+    ``filters`` whose first message falls from ``first_day`` to ``filters.end``; None when the
+    rollups cannot answer (a tier or VIP filter, nothing rolled up yet, or rolled up under
+    another configuration): then the caller reads per ticket.
+
+    ``ticket_bucket`` is the bucket as an expression over a ticket ``t`` (``first_message_at``),
+    ``day_bucket`` the same bucket over a rollup row ``t`` (``day``); ``params`` theirs.
+    """
+    if not usable_for(filters):
+        return None
+    print_ = fingerprint(complaint_types, repeat_days)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(STATE_SQL)
+        state = cursor.fetchone()
+        if state is None or state[1] != print_:
+            return None
+        tz = timezone.get_current_timezone_name()
+        days = {"tz": tz, "rolled_to": state[0], "first_day": first_day, "last_day": filters.end}
+        cursor.execute(STALE_DAYS.format(dirty=dirty_sql()), {**days, **_watermark(cursor)})
+        stale = [row[0] for row in cursor.fetchall()]
+        conditions, condition_params = filters.ticket_conditions()
+        held_where = " AND ".join(
+            ["t.day >= %(first_day)s", "t.day <= %(last_day)s", "NOT t.day = ANY(%(stale)s)", *conditions]
+        )
+        columns = ", ".join(ROLLUP_COLUMNS)
+        held = f"SELECT {day_bucket} AS bucket, {columns} FROM analytics_dailyrollup t WHERE {held_where}"
+        sql_params = {**condition_params, **days, **params, "stale": stale}
+        if stale:
+            # The stale days per ticket, as the metrics without rollups compute them.
+            within, ranges = day_ranges(stale)
+            sql, ticket_params = metrics.per_ticket_sql(
+                filters,
+                start=_midnight(stale[0]),
+                end=_midnight(stale[-1] + timedelta(days=1)),
+                bucket=ticket_bucket,
+                complaint_types=complaint_types,
+                repeat_days=repeat_days,
+                extra_where=within,
+            )
+            sql += f""",
+    live AS ({ROLLUP_SELECT}),
+    r AS (SELECT bucket, {columns} FROM live UNION ALL {held}){_AGGREGATE_ROLLUPS}"""
+            sql_params.update({**ticket_params, **ranges})
+            metrics.execute_rows(cursor, sql, sql_params)
+        else:
+            cursor.execute(f"WITH r AS ({held}){_AGGREGATE_ROLLUPS}", sql_params)
+        names = [col.name for col in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        for prefix in ("frt", "frt_bh", "res", "res_bh"):
+            row[f"{prefix}_median"], row[f"{prefix}_p90"] = row.pop(f"{prefix}_pct") or (None, None)
+    return rows
