@@ -274,13 +274,32 @@ def start_acknowledgement(
     One upsert on (ticket, kind). ``mirror=False`` leaves copying the due times onto the ticket
     to the caller (which applies the other clocks next and mirrors once).
     """
+    clock = acknowledgement_clock(ticket, tier=tier, vip=vip, policies=policies, warn_share=warn_share)
+    if clock is None:
+        return None
+    upsert_acknowledgements([clock])
+    if mirror:
+        mirror_dues([ticket.pk])
+    return clock
+
+
+def acknowledgement_clock(
+    ticket: Ticket,
+    *,
+    tier: Tier,
+    vip: bool,
+    policies=None,
+    warn_share: float | None = None,
+    now: datetime | None = None,
+) -> SlaClock | None:
+    """The unsaved acknowledgement clock ``start_acknowledgement`` writes (None: no policy)."""
     policy = policy_for(tier, ticket.priority, vip=vip, policies=policies)
     share = warn_share if warn_share is not None else _warn_share()
     if policy is None:
         return None
-    now = timezone.now()
+    now = now or timezone.now()
     calendar = calendar_for_team(tier.team_id)
-    clock = SlaClock(
+    return SlaClock(
         ticket=ticket,
         kind=SlaClock.Kind.ACKNOWLEDGEMENT,
         policy=policy,
@@ -294,12 +313,14 @@ def start_acknowledgement(
         paused_at=None,
         stopped_at=None,
     )
-    SlaClock.objects.bulk_create(
-        [clock], update_conflicts=True, unique_fields=["ticket", "kind"], update_fields=CLOCK_FIELDS
-    )
-    if mirror:
-        mirror_dues([ticket.pk])
-    return clock
+
+
+def upsert_acknowledgements(clocks: Sequence[SlaClock]) -> None:
+    """Write acknowledgement clocks in one upsert on (ticket, kind)."""
+    if clocks:
+        SlaClock.objects.bulk_create(
+            list(clocks), update_conflicts=True, unique_fields=["ticket", "kind"], update_fields=CLOCK_FIELDS
+        )
 
 
 def mirror_dues(ticket_ids) -> None:

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from routing.batch import route_batch
 from routing.engine import PRESSURE_TAG, route_ticket
-from routing.models import Approval, RoutingDecision, SlaClock, TeamPressure
+from routing.models import Approval, Escalation, RoutingDecision, SlaClock, TeamPressure
 from routing.tests.factories import TriagedTicketFactory, agent_in, team, tier, vip_customer
 from tickets.models import Notification, Ticket, TicketEvent
 from tickets.tests.factories import CustomerFactory, OrderFactory
@@ -67,10 +67,20 @@ def _state(ticket_ids: list[int], after_event: int) -> dict:
         )
     }  # fmt: skip
     clocks = sorted(
-        SlaClock.objects.filter(ticket_id__in=ticket_ids).values_list(
-            "ticket_id", "kind", "policy_id", "target_minutes", "due_at", "warn_at", "stopped_at"
+        # An acknowledgement clock starts when the escalation happens: compare its length.
+        (c.ticket_id, c.kind, c.policy_id, c.target_minutes, c.stopped_at)
+        + (
+            (round((c.due_at - c.started_at).total_seconds() / 60),)
+            if c.kind == SlaClock.Kind.ACKNOWLEDGEMENT
+            else (c.due_at, c.warn_at)
         )
+        for c in SlaClock.objects.filter(ticket_id__in=ticket_ids)
     )
+    escalations = sorted(
+        (e.ticket_id, e.direction, e.from_tier_id, e.to_tier_id, e.to_ai, e.trigger, e.reason,
+         e.acknowledge_due_at is not None, _without_times(e.package))
+        for e in Escalation.objects.filter(ticket_id__in=ticket_ids)
+    )  # fmt: skip
     approvals = sorted(
         Approval.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", "role", "amount")
     )
@@ -84,9 +94,14 @@ def _state(ticket_ids: list[int], after_event: int) -> dict:
         "events": log,
         "decisions": decisions,
         "clocks": clocks,
+        "escalations": escalations,
         "approvals": approvals,
         "notifications": notes,
     }
+
+
+def _without_times(package: dict) -> dict:
+    return {**package, "attempted_resolutions": [{**a, "at": None} for a in package["attempted_resolutions"]]}
 
 
 def test_a_batch_is_routed_exactly_as_each_ticket_alone():
@@ -113,7 +128,8 @@ def test_a_batch_is_routed_exactly_as_each_ticket_alone():
         TicketEvent.Kind.TAGS_CHANGED,
     } <= kinds
     assert alone["approvals"] and alone["notifications"]
-    for key in ("tickets", "events", "decisions", "clocks", "approvals", "notifications"):
+    assert alone["escalations"] and any(e[-1]["conversation"] for e in alone["escalations"])
+    for key in ("tickets", "events", "decisions", "clocks", "escalations", "approvals", "notifications"):
         assert batched[key] == alone[key], key
 
 
