@@ -90,9 +90,10 @@ def process_batch(size: int = BATCH_SIZE) -> BatchResult:
     """Claim up to ``size`` waiting messages and take them through triage and routing, in one
     transaction. Messages locked by another worker are skipped, not waited for."""
     from routing import triage
+    from routing.triage import brief
 
     result = BatchResult()
-    with queue.coalesced(), config.pinned(), transaction.atomic():
+    with queue.coalesced(), config.pinned(), brief.batch_reads(), transaction.atomic():
         claimed = list(
             Message.objects.select_for_update(skip_locked=True)
             .filter(awaiting_pipeline=True)
