@@ -136,7 +136,12 @@ def metrics_report_and_series(
     if filters.grain not in GRAINS:
         raise InvalidInput("Choose day or week.", field="grain")
     context = context or MetricContext.load()
-    if rollups.usable_for(filters) and rollups.is_current(context.complaint_types, context.repeat_days):
+    if rollups.answers(
+        filters,
+        first_day=filters.previous.start,
+        complaint_types=context.complaint_types,
+        repeat_days=context.repeat_days,
+    ):
         # Two reads of the rollups (the period, the series) cost less than one per ticket.
         return metrics_report(filters, context), metrics_series(filters, context)
     previous = filters.previous
