@@ -136,15 +136,10 @@ def metrics_report_and_series(
     if filters.grain not in GRAINS:
         raise InvalidInput("Choose day or week.", field="grain")
     context = context or MetricContext.load()
-    if rollups.answers(
-        filters,
-        first_day=filters.previous.start,
-        complaint_types=context.complaint_types,
-        repeat_days=context.repeat_days,
-    ):
-        # Two reads of the rollups (the period, the series) cost less than one per ticket.
-        return metrics_report(filters, context), metrics_series(filters, context)
     previous = filters.previous
+    by_period, by_series = _period_and_series_from_rollups(filters, context) or (None, None)
+    if by_period is not None:
+        return _report_and_series(filters, by_period, by_series)
     sql, params = _rows_sql(
         filters,
         context,
@@ -160,6 +155,44 @@ def metrics_report_and_series(
         }
     )
     by_period, by_series = metrics.aggregate_rows_and_series(sql, params)
+    return _report_and_series(filters, by_period, by_series)
+
+
+def _period_and_series_from_rollups(filters: MetricFilters, context: MetricContext):
+    """(per period, per day or week) raw sums from the daily rollups in one statement, or None."""
+    rows = rollups.rollup_buckets(
+        filters,
+        complaint_types=context.complaint_types,
+        repeat_days=context.repeat_days,
+        first_day=filters.previous.start,
+        ticket_bucket=_PERIOD_BUCKET,
+        day_bucket=_PERIOD_DAY_BUCKET,
+        params={
+            "current_start": filters.start_at,
+            "current_day": filters.start,
+            "grain": filters.grain,
+            "tz": timezone.get_current_timezone_name(),
+        },
+        series=(
+            f"CASE WHEN t.first_message_at >= %(current_start)s THEN {_SERIES_BUCKET} END",
+            f"CASE WHEN t.day >= %(current_day)s THEN {_SERIES_DAY_BUCKET} END",
+        ),
+    )
+    if rows is None:
+        return None
+    by_period, by_series = [], []
+    for row in rows:
+        if row.pop("in_series"):
+            if row["series_bucket"] is not None:
+                by_series.append({**row, "bucket": row.pop("series_bucket")})
+        else:
+            row.pop("series_bucket")
+            by_period.append(row)
+    return by_period, by_series
+
+
+def _report_and_series(filters: MetricFilters, by_period: list, by_series: list):
+    previous = filters.previous
     buckets = {row["bucket"]: metrics.shape(row) for row in by_period}
     found = {row["bucket"]: metrics.shape(row) for row in by_series}
     report = {

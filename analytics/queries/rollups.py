@@ -64,9 +64,9 @@ GROUP_COLUMNS = ("team_id", "channel", "issue_type")
 LOCAL_DAY = "(t.first_message_at AT TIME ZONE %(tz)s)::date"
 
 ROLLUP_SELECT = (
-    "SELECT bucket, team_id, channel, issue_type, "
+    "SELECT bucket, series_bucket, team_id, channel, issue_type, "
     + ", ".join(f"{aggregate} AS {column}" for column, aggregate in ROLLUP_AGGREGATES.items())
-    + " FROM rows GROUP BY bucket, team_id, channel, issue_type"
+    + " FROM rows GROUP BY bucket, series_bucket, team_id, channel, issue_type"
 )
 
 STALE_DAYS = f"""
@@ -90,7 +90,7 @@ _SUMMED = [c for c in _SUMMED if c not in ("customers", "repeat_customers")]
 # NULLs, which the aggregates skip); each row's sums counted on its first unnested row only.
 _AGGREGATE_ROLLUPS = (
     """
-    SELECT r.bucket, """
+    SELECT {head} """
     + ", ".join(
         f"coalesce(sum(r.{c}) FILTER (WHERE u.n IS NULL OR u.n = 1), 0) AS {c}"
         for c in _SUMMED
@@ -112,10 +112,16 @@ _AGGREGATE_ROLLUPS = (
     LEFT JOIN LATERAL unnest(r.frt_s, r.frt_bh, r.res_s, r.res_bh, r.customers, r.repeat_customers,
                              r.sla_pending_due)
         WITH ORDINALITY AS u(frt_s, frt_bh, res_s, res_bh, customer, repeat_customer, due, n) ON true
-    GROUP BY r.bucket
-    ORDER BY r.bucket
+    {grouping}
 """
 )
+_BY_BUCKET = {"head": "r.bucket,", "grouping": "GROUP BY r.bucket ORDER BY r.bucket"}
+# Grouped twice in the same pass: per bucket, and per series bucket (as in
+# ``metrics.aggregate_rows_and_series``).
+_BY_BUCKET_AND_SERIES = {
+    "head": "GROUPING(r.series_bucket) = 0 AS in_series, r.bucket, r.series_bucket,",
+    "grouping": "GROUP BY GROUPING SETS ((r.bucket), (r.series_bucket))",
+}
 
 STATE_SQL = "SELECT rolled_to, fingerprint FROM analytics_dailyrollupstate WHERE id = 1"
 
@@ -165,17 +171,6 @@ _DENSITY_SQL = (
 )
 
 
-def answers(
-    filters: MetricFilters, *, first_day: date, complaint_types: Sequence[str], repeat_days: int
-) -> bool:
-    """Whether the rollups answer ``filters`` from ``first_day``: no tier or VIP filter, rolled up
-    under the configuration as it is now, and dense enough to be worth reading."""
-    if not usable_for(filters):
-        return False
-    with connection.cursor() as cursor:
-        return _answers(cursor, first_day, filters.end, fingerprint(complaint_types, repeat_days)) is not None
-
-
 def _answers(cursor, first_day: date, last_day: date, print_: str):
     """The state row (rolled_to, fingerprint) when the rollups answer for these days, else None."""
     cursor.execute(STATE_SQL)
@@ -203,6 +198,7 @@ def rollup_buckets(
     ticket_bucket: str,
     day_bucket: str,
     params: dict[str, Any],
+    series: tuple[str, str] | None = None,
 ) -> list[dict[str, Any]] | None:
     """Raw sums per bucket (as ``metrics.aggregate_rows`` returns them) for the tickets of
     ``filters`` whose first message falls from ``first_day`` to ``filters.end``; None when the
@@ -211,6 +207,8 @@ def rollup_buckets(
 
     ``ticket_bucket`` is the bucket as an expression over a ticket ``t`` (``first_message_at``),
     ``day_bucket`` the same bucket over a rollup row ``t`` (``day``); ``params`` theirs.
+    ``series`` (the same pair for a second grouping, the day or week) groups the rows a second
+    time in the same statement: those rows come with ``in_series`` and ``series_bucket``.
     """
     if not usable_for(filters):
         return None
@@ -228,7 +226,12 @@ def rollup_buckets(
             ["t.day >= %(first_day)s", "t.day <= %(last_day)s", "NOT t.day = ANY(%(stale)s)", *conditions]
         )
         columns = ", ".join(ROLLUP_COLUMNS)
-        held = f"SELECT {day_bucket} AS bucket, {columns} FROM analytics_dailyrollup t WHERE {held_where}"
+        series_ticket, series_day = series or ("NULL::date", "NULL::date")
+        aggregate = _AGGREGATE_ROLLUPS.format(**(_BY_BUCKET_AND_SERIES if series else _BY_BUCKET))
+        held = (
+            f"SELECT {day_bucket} AS bucket, {series_day} AS series_bucket, {columns}"
+            f" FROM analytics_dailyrollup t WHERE {held_where}"
+        )
         sql_params = {**condition_params, **days, **params, "stale": stale}
         if stale:
             # The stale days per ticket, as the metrics without rollups compute them.
@@ -238,17 +241,18 @@ def rollup_buckets(
                 start=_midnight(stale[0]),
                 end=_midnight(stale[-1] + timedelta(days=1)),
                 bucket=ticket_bucket,
+                series_bucket=series_ticket,
                 complaint_types=complaint_types,
                 repeat_days=repeat_days,
                 extra_where=within,
             )
             sql += f""",
     live AS ({ROLLUP_SELECT}),
-    r AS (SELECT bucket, {columns} FROM live UNION ALL {held}){_AGGREGATE_ROLLUPS}"""
+    r AS (SELECT bucket, series_bucket, {columns} FROM live UNION ALL {held}){aggregate}"""
             sql_params.update({**ticket_params, **ranges})
             metrics.execute_rows(cursor, sql, sql_params)
         else:
-            cursor.execute(f"WITH r AS ({held}){_AGGREGATE_ROLLUPS}", sql_params)
+            cursor.execute(f"WITH r AS ({held}){aggregate}", sql_params)
         names = [col.name for col in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
