@@ -59,7 +59,7 @@ class Routed:
     facts: Facts
     first: bool
     previous_tier: int | None
-    # True when ``engine._apply`` took the plan's actions one by one (escalation, assignment).
+    # True when ``engine._apply`` took the plan's actions one by one (an agent assigned or released).
     by_actions: bool = False
     changed: bool = False
     # Events of the in-memory placement (ESCALATED, STAGE_CHANGED, PRIORITY_CHANGED,

@@ -156,3 +156,37 @@ def test_statements_do_not_grow_with_the_batch():
         assert RoutingDecision.objects.filter(ticket__in=batch).count() == size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_when_the_batch_fails_its_tickets_are_routed_one_by_one_and_only_the_bad_one_fails(monkeypatch):
+    from routing import batch, engine, pipeline
+    from tickets import intake
+
+    monkeypatch.setattr(intake, "kick_pipeline", lambda: None)
+    ids = [
+        intake.receive(
+            intake.InboundMessage(
+                channel="email",
+                sender=intake.Sender(email=f"one-by-one{i}@example.org"),
+                subject="Where is my order?",
+                body=f"Order {20000 + i} has not arrived yet.",
+                external_id=f"<one-by-one-{i}@example.org>",
+            )
+        ).ticket.pk
+        for i in range(3)
+    ]
+    bad = ids[1]
+    real_plan = engine.plan_route
+
+    def plan_or_fail(ticket, *args, **kwargs):
+        if ticket.pk == bad:
+            raise RuntimeError("rule table unreadable")
+        return real_plan(ticket, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "plan_route", plan_or_fail)
+    monkeypatch.setattr(engine, "plan_route", plan_or_fail)
+    assert pipeline.drain_now() == 3
+    routed = set(RoutingDecision.objects.filter(ticket_id__in=ids).values_list("ticket_id", flat=True))
+    assert routed == {ids[0], ids[2]}
+    assert Ticket.objects.get(pk=bad).triage_status == Ticket.TriageStatus.FAILED
+    assert pipeline.backlog() == 0
