@@ -8,6 +8,7 @@ from django.db import connection
 from analytics import patterns
 from analytics.facts import fold_ticket_facts
 from analytics.queries.dashboard import stage_visits_sql, stage_watermark
+from analytics.rollups import roll_up_days
 
 # Events committed out of id order (concurrent transactions) are caught by re-scanning this many.
 RESCAN_EVENTS = 1000
@@ -36,9 +37,13 @@ def refresh_stage_durations() -> int:
 
 
 def refresh_ticket_facts() -> int:
-    """Fold the tickets touched since the last run into ``TicketFacts`` (every minute).
+    """Fold the tickets touched since the last run into ``TicketFacts`` (every minute), then
+    roll the days they fall on up into ``DailyRollup``.
 
     Idempotent (each touched ticket's row is recomputed); the metrics compute the tickets not
     folded yet on the fly, so a late run only costs speed. Returns the tickets folded.
     """
-    return fold_ticket_facts()
+    done = fold_ticket_facts()
+    # The days folded just now are rolled up at once, so the metrics read them from the rollups.
+    roll_up_days()
+    return done

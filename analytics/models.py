@@ -7,6 +7,7 @@ everything else it reads from tickets and routing.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -192,6 +193,8 @@ class TicketFacts(models.Model):
             models.Index(fields=["tier_id", "first_message_at"], name="facts_tier_idx"),
             models.Index(fields=["channel", "first_message_at"], name="facts_channel_idx"),
             models.Index(fields=["issue_type", "first_message_at"], name="facts_issue_type_idx"),
+            # The daily rollups find the days folded since they were rolled up.
+            models.Index(fields=["folded_at"], name="facts_folded_idx"),
         ]
 
     def __str__(self) -> str:
@@ -211,3 +214,71 @@ class TicketFactsWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"facts folded to event {self.event_id} / {self.ticket_updated_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DailyRollup(models.Model):
+    """The metrics' sums for one local day × team × channel × issue type, from ``TicketFacts``.
+
+    Rolled up by ``analytics.rollups.roll_up_days`` (after each fold) for the days whose facts
+    were folded since the last roll-up; the metrics read the days held here and compute the
+    rest (days with tickets touched since the fold) from the facts. Counts and sums add up
+    across rows; what does not (medians and p90s, distinct customers, an SLA target that passes
+    later) is kept as the values themselves, so a 30-day read is exact without a ticket row.
+    """
+
+    day = models.DateField()
+    team_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=20)
+    issue_type = models.CharField(max_length=50)
+    volume = models.PositiveIntegerField(default=0)
+    frt_missing = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+    drafts_accepted = models.PositiveIntegerField(default=0)
+    drafts_total = models.PositiveIntegerField(default=0)
+    overridden = models.PositiveIntegerField(default=0)
+    triaged = models.PositiveIntegerField(default=0)
+    recovery_sum = models.FloatField(default=0)
+    recovery_n = models.PositiveIntegerField(default=0)
+    recovery_good = models.PositiveIntegerField(default=0)
+    with_root_cause = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    fcr = models.PositiveIntegerField(default=0)
+    csat_sum = models.FloatField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_good = models.PositiveIntegerField(default=0)
+    sla_total = models.PositiveIntegerField(default=0)
+    sla_settled = models.PositiveIntegerField(default=0)
+    # Tickets with an SLA, not missed for good: the earliest target still running (missed once past).
+    sla_pending_due = ArrayField(models.DateTimeField(), default=list)
+    frt_s = ArrayField(models.FloatField(), default=list)
+    frt_bh = ArrayField(models.FloatField(), default=list)
+    res_s = ArrayField(models.FloatField(), default=list)
+    res_bh = ArrayField(models.FloatField(), default=list)
+    customers = ArrayField(models.BigIntegerField(), default=list)
+    repeat_customers = ArrayField(models.BigIntegerField(), default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team_id", "channel", "issue_type"],
+                name="rollup_day_group_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} team {self.team_id} {self.channel} {self.issue_type}: {self.volume}"
+
+
+class DailyRollupState(models.Model):
+    """How far ``DailyRollup`` is rolled up: one row (pk 1). ``rolled_to`` is the newest
+    ``TicketFacts.folded_at`` included; ``fingerprint`` the time zone and configuration the
+    rows were computed with (complaint types, repeat window, calendars). The metrics use the
+    rollups only while the fingerprint matches."""
+
+    rolled_to = models.DateTimeField()
+    fingerprint = models.CharField(max_length=64)
+    rolled_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"rolled up to {self.rolled_to:%Y-%m-%d %H:%M:%S}"

@@ -6,8 +6,9 @@ condition returns a line naming the value that satisfied it, which becomes the e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from routing import config
@@ -79,12 +80,47 @@ def is_repeat_complaint(ticket: Ticket, *, window_days: int) -> bool:
     )
 
 
-def facts_for(ticket: Ticket, *, thresholds: Thresholds | None = None) -> Facts:
+def repeat_complaints(tickets: Sequence[Ticket], *, window_days: int) -> set[int]:
+    """``is_repeat_complaint`` for many tickets in one query: the ids of those that are."""
+    complaint_types = config.current().complaint_types
+    candidates = [t for t in tickets if t.issue_type in complaint_types]
+    if not candidates:
+        return set()
+    window = timedelta(days=window_days)
+    earliest = min(t.created_at for t in candidates) - window
+    seen: dict[int, list[tuple[int, datetime]]] = {}
+    for customer_id, pk, created_at in Ticket.objects.filter(
+        customer_id__in={t.customer_id for t in candidates},
+        issue_type__in=complaint_types,
+        created_at__gte=earliest,
+    ).values_list("customer_id", "pk", "created_at"):
+        seen.setdefault(customer_id, []).append((pk, created_at))
+    return {
+        t.pk
+        for t in candidates
+        if any(pk != t.pk and at >= t.created_at - window for pk, at in seen.get(t.customer_id, ()))
+    }
+
+
+def teams_under_pressure() -> frozenset[int]:
+    return frozenset(TeamPressure.objects.filter(under_pressure=True).values_list("team_id", flat=True))
+
+
+def facts_for(
+    ticket: Ticket,
+    *,
+    thresholds: Thresholds | None = None,
+    repeat: bool | None = None,
+    under_pressure: frozenset[int] | None = None,
+) -> Facts:
+    """The facts of ``ticket``; ``repeat`` and ``under_pressure`` are passed by callers that read
+    them for a whole batch (``repeat_complaints``, ``teams_under_pressure``)."""
     thresholds = thresholds or config.current().thresholds
     signals = active_signals(ticket)
-    repeat = "repeat_complaint" in signals or is_repeat_complaint(
-        ticket, window_days=thresholds.repeat_complaint_days
-    )
+    if "repeat_complaint" in signals:
+        repeat = True
+    elif repeat is None:
+        repeat = is_repeat_complaint(ticket, window_days=thresholds.repeat_complaint_days)
     if repeat and "repeat_complaint" not in signals:
         signals = tuple(sorted({*signals, "repeat_complaint"}))
     vip_level = ticket.customer.vip_level if ticket.customer_id else ""
@@ -103,9 +139,7 @@ def facts_for(ticket: Ticket, *, thresholds: Thresholds | None = None) -> Facts:
         approval_amount=thresholds.approval_amount,
         high_emotion_sentiment=thresholds.high_emotion_sentiment,
         sla_warning_share=thresholds.sla_warning_share,
-        teams_under_pressure=frozenset(
-            TeamPressure.objects.filter(under_pressure=True).values_list("team_id", flat=True)
-        ),
+        teams_under_pressure=under_pressure if under_pressure is not None else teams_under_pressure(),
     )
 
 

@@ -236,14 +236,15 @@ def plan_route(
     base = _rank(current) if current is not None and not ticket.handled_by_ai else _rank(entry)
     plan.escalate = not plan.is_ai and plan.tier is not None and _rank(plan.tier) > base
     plan.tags = list(dict.fromkeys(plan.tags))
-    plan.dues = sla_clocks.preview_dues(
-        ticket,
-        tier=plan.tier,
-        priority=plan.priority,
-        vip=facts.is_vip,
-        team_id=plan.team_id,
-        policies=context.policies,
-    )
+    if with_dues:
+        plan.dues = sla_clocks.preview_dues(
+            ticket,
+            tier=plan.tier,
+            priority=plan.priority,
+            vip=facts.is_vip,
+            team_id=plan.team_id,
+            policies=context.policies,
+        )
     return plan
 
 
@@ -287,7 +288,31 @@ def _route_ticket(ticket: Ticket, *, trigger: str, actor: AbstractBaseUser | Non
         policies=context.policies,
         warn_share=warn_share,
     )
-    decision = RoutingDecision.objects.create(
+    decision = build_decision(ticket, plan, facts, dues, trigger=trigger, actor=actor)
+    decision.save()
+    events.record(ticket, TicketEvent.Kind.ROUTED, actor=actor, data=routed_data(decision, plan))
+    placement.settle_stage(ticket, actor=actor)
+    _open_approvals(ticket, plan)
+    if first or previous_tier != ticket.tier_id:
+        _notify(ticket, plan, facts)
+    if plan.is_ai:
+        enqueue_on_commit("routing.jobs.ai_take_over", ticket.pk)
+    elif ticket.assignee_id is None:
+        enqueue_on_commit("routing.jobs.assign_ticket", ticket.pk)
+    return decision
+
+
+def build_decision(
+    ticket: Ticket,
+    plan: Plan,
+    facts: Facts,
+    dues: sla_clocks.Dues,
+    *,
+    trigger: str,
+    actor: AbstractBaseUser | None,
+) -> RoutingDecision:
+    """The unsaved ``RoutingDecision`` of ``plan`` (saved one by one or in one INSERT per batch)."""
+    return RoutingDecision(
         ticket=ticket,
         trigger=trigger,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -307,30 +332,20 @@ def _route_ticket(ticket: Ticket, *, trigger: str, actor: AbstractBaseUser | Non
         notes=plan.notes,
         facts=facts.as_json(),
     )  # fmt: skip
-    events.record(
-        ticket,
-        TicketEvent.Kind.ROUTED,
-        actor=actor,
-        data={
-            "decision_id": decision.pk,
-            "trigger": trigger,
-            "destination": plan.destination,
-            "tier": plan.tier.slug if plan.tier else None,
-            "team_id": plan.team_id,
-            "rule": plan.rule.slug if plan.rule else None,
-            "why": plan.summary,
-            "notes": plan.notes,
-        },
-    )
-    placement.settle_stage(ticket, actor=actor)
-    _open_approvals(ticket, plan)
-    if first or previous_tier != ticket.tier_id:
-        _notify(ticket, plan, facts)
-    if plan.is_ai:
-        enqueue_on_commit("routing.jobs.ai_take_over", ticket.pk)
-    elif ticket.assignee_id is None:
-        enqueue_on_commit("routing.jobs.assign_ticket", ticket.pk)
-    return decision
+
+
+def routed_data(decision: RoutingDecision, plan: Plan) -> dict:
+    """The payload of the ROUTED event of a saved ``decision``."""
+    return {
+        "decision_id": decision.pk,
+        "trigger": decision.trigger,
+        "destination": plan.destination,
+        "tier": plan.tier.slug if plan.tier else None,
+        "team_id": plan.team_id,
+        "rule": plan.rule.slug if plan.rule else None,
+        "why": plan.summary,
+        "notes": plan.notes,
+    }
 
 
 def _apply(

@@ -10,9 +10,13 @@ by recovery reopens.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 
 from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
 from helpdesk.queue import enqueue_on_commit
@@ -20,30 +24,84 @@ from routing import alerts, config, placement, sla_clocks
 from routing.guards import ai_blockers
 from routing.models import AgentProfile, Escalation, SlaClock, Tier
 from tickets import actions, events, permissions
-from tickets.models import Message, Notification, Ticket, TicketEvent
+from tickets.models import Message, Notification, Order, Ticket, TicketEvent
 from tickets.queries import ROLE_MANAGER, ROLE_SENIOR
 
 PACKAGE_MESSAGES = 50
 PACKAGE_HISTORY = 5
+ATTEMPTED_KINDS = [
+    TicketEvent.Kind.REPLY_SENT,
+    TicketEvent.Kind.AI_ACTION,
+    TicketEvent.Kind.ESCALATED,
+    TicketEvent.Kind.DEESCALATED,
+    TicketEvent.Kind.APPROVAL_DECIDED,
+    TicketEvent.Kind.REOPENED,
+]
 
 
-def build_package(ticket: Ticket, *, trigger: str, reason: str) -> dict:
-    """What the receiving tier needs to act without asking again."""
+@dataclass
+class PackageInputs:
+    """What a package is made of besides the ticket, read for many tickets at once."""
+
+    messages: list[Message] = field(default_factory=list)
+    attempted: list[TicketEvent] = field(default_factory=list)
+    orders: list = field(default_factory=list)
+    past_tickets: list[Ticket] = field(default_factory=list)
+
+
+def package_inputs_for(tickets: Sequence[Ticket]) -> dict[int, PackageInputs]:
+    """The inputs of each ticket's package in four queries, whatever the number of tickets: the
+    last messages of each ticket, its attempted resolutions, and its customer's latest orders
+    and other tickets."""
+    inputs = {ticket.pk: PackageInputs() for ticket in tickets}
+    ticket_ids = list(inputs)
+    customer_ids = {ticket.customer_id for ticket in tickets}
+    newest_messages = Window(
+        RowNumber(), partition_by=F("ticket_id"), order_by=[F("created_at").desc(), F("id").desc()]
+    )
+    for message in (
+        Message.objects.filter(ticket_id__in=ticket_ids)
+        .annotate(newest=newest_messages)
+        .filter(newest__lte=PACKAGE_MESSAGES)
+        .order_by("ticket_id", "-newest")
+    ):
+        inputs[message.ticket_id].messages.append(message)
+    for event in TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind__in=ATTEMPTED_KINDS).order_by(
+        "ticket_id", "at", "id"
+    ):
+        inputs[event.ticket_id].attempted.append(event)
+    latest_orders = Window(RowNumber(), partition_by=F("customer_id"), order_by=F("placed_at").desc())
+    orders: dict[int, list] = {}
+    for order in (
+        Order.objects.filter(customer_id__in=customer_ids)
+        .annotate(latest=latest_orders)
+        .filter(latest__lte=PACKAGE_HISTORY)
+        .order_by("customer_id", "latest")
+    ):
+        orders.setdefault(order.customer_id, []).append(order)
+    # One more than shown: each ticket leaves itself out.
+    latest_tickets = Window(RowNumber(), partition_by=F("customer_id"), order_by=F("created_at").desc())
+    past: dict[int, list[Ticket]] = {}
+    for other in (
+        Ticket.objects.filter(customer_id__in=customer_ids)
+        .annotate(latest=latest_tickets)
+        .filter(latest__lte=PACKAGE_HISTORY + 1)
+        .order_by("customer_id", "latest")
+    ):
+        past.setdefault(other.customer_id, []).append(other)
+    for ticket in tickets:
+        inputs[ticket.pk].orders = orders.get(ticket.customer_id, [])
+        inputs[ticket.pk].past_tickets = [t for t in past.get(ticket.customer_id, []) if t.pk != ticket.pk][
+            :PACKAGE_HISTORY
+        ]
+    return inputs
+
+
+def build_package(ticket: Ticket, *, trigger: str, reason: str, inputs: PackageInputs | None = None) -> dict:
+    """What the receiving tier needs to act without asking again (``inputs``: read by
+    ``package_inputs_for`` when the caller packs many tickets)."""
+    inputs = inputs or package_inputs_for([ticket])[ticket.pk]
     customer = ticket.customer
-    messages = list(ticket.messages.order_by("-created_at", "-id")[:PACKAGE_MESSAGES])[::-1]
-    attempted = [
-        {"at": e.at, "kind": e.kind, "data": e.data}
-        for e in ticket.events.filter(
-            kind__in=[
-                TicketEvent.Kind.REPLY_SENT,
-                TicketEvent.Kind.AI_ACTION,
-                TicketEvent.Kind.ESCALATED,
-                TicketEvent.Kind.DEESCALATED,
-                TicketEvent.Kind.APPROVAL_DECIDED,
-                TicketEvent.Kind.REOPENED,
-            ]
-        ).order_by("at", "id")
-    ]
     return {
         "trigger": trigger,
         "reason": reason,
@@ -71,7 +129,7 @@ def build_package(ticket: Ticket, *, trigger: str, reason: str) -> dict:
                     "fulfillment": o.fulfillment_status,
                     "total": o.total,
                 }
-                for o in customer.orders.order_by("-placed_at")[:PACKAGE_HISTORY]
+                for o in inputs.orders
             ],
             "past_tickets": [
                 {
@@ -80,7 +138,7 @@ def build_package(ticket: Ticket, *, trigger: str, reason: str) -> dict:
                     "issue_type": t.issue_type,
                     "status": t.status,
                 }
-                for t in customer.tickets.exclude(pk=ticket.pk).order_by("-created_at")[:PACKAGE_HISTORY]
+                for t in inputs.past_tickets
             ],
         },
         "conversation": [
@@ -91,9 +149,9 @@ def build_package(ticket: Ticket, *, trigger: str, reason: str) -> dict:
                 "internal": m.is_internal,
                 "body": m.body[:4000],
             }
-            for m in messages
+            for m in inputs.messages
         ],
-        "attempted_resolutions": attempted,
+        "attempted_resolutions": [{"at": e.at, "kind": e.kind, "data": e.data} for e in inputs.attempted],
     }
 
 

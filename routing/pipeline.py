@@ -6,17 +6,19 @@ with ``SELECT ... FOR UPDATE SKIP LOCKED`` (several workers share the backlog, n
 another), and for each batch, in one transaction:
 
 1. triages the batch's tickets together (one classification call, one encoder pass);
-2. routes each ticket with one pinned configuration snapshot for the whole batch; tickets routed
-   to the AI tier get the AI resolution flows (``routing.jobs.ai_take_over``) after commit;
+2. routes the batch's tickets together (``routing.batch.route_batch``: the configuration, the
+   queues and the facts read once, decisions made in memory, bulk writes); tickets routed to
+   the AI tier get the AI resolution flows (``routing.jobs.ai_take_over``) after commit;
 3. clears the batch's marks in one UPDATE and publishes the events intake recorded (webhook
    ``ticket.created``, subscribed jobs).
 
 A worker killed mid-batch rolls the whole batch back (its row locks go with its connection), so
 another worker claims the same messages again: nothing is lost, nothing is done twice. Side
 effects (webhooks, notifications, assignment jobs) are queued on commit as one job per batch
-(``helpdesk.queue.coalesced``), so they never leave for a batch that did not commit. A failing ticket is rolled back to its savepoint, marked
-``triage_status=failed`` for ``routing.triage.jobs.retry_failed_triage`` and does not stop the
-batch.
+(``helpdesk.queue.coalesced``), so they never leave for a batch that did not commit. When
+routing the batch together fails, its savepoint is rolled back and the tickets are routed one
+by one: a failing ticket is rolled back to its own savepoint, marked ``triage_status=failed``
+for ``routing.triage.jobs.retry_failed_triage`` and does not stop the batch.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.db import transaction
 
 from helpdesk import queue
 from routing import config
+from routing.batch import route_batch
 from routing.engine import route_ticket
 from routing.models import RoutingDecision
 from tickets import events
@@ -87,9 +90,10 @@ def process_batch(size: int = BATCH_SIZE) -> BatchResult:
     """Claim up to ``size`` waiting messages and take them through triage and routing, in one
     transaction. Messages locked by another worker are skipped, not waited for."""
     from routing import triage
+    from routing.triage import brief
 
     result = BatchResult()
-    with queue.coalesced(), config.pinned(), transaction.atomic():
+    with queue.coalesced(), config.pinned(), brief.batch_reads(), transaction.atomic():
         claimed = list(
             Message.objects.select_for_update(skip_locked=True)
             .filter(awaiting_pipeline=True)
@@ -110,15 +114,13 @@ def process_batch(size: int = BATCH_SIZE) -> BatchResult:
             triaged = triage.triage_tickets(tickets, backend=backend, message_ids=latest)
         else:
             triaged = [t for t in (triage.run_for_message(t.pk, latest[t.pk]) for t in tickets) if t]
-        for ticket in triaged:
-            if ticket.triage_status != Ticket.TriageStatus.DONE or not ticket.is_open:
-                continue
-            decision = _route_one(ticket, message_id=latest[ticket.pk])
-            if decision is None:
+        ready = [t for t in triaged if t.triage_status == Ticket.TriageStatus.DONE and t.is_open]
+        for ticket_id in _route(ready, latest):
+            if ticket_id is None:
                 result.failed += 1
                 continue
             result.routed += 1
-            result.ticket_ids.append(ticket.pk)
+            result.ticket_ids.append(ticket_id)
         message_ids = [message_id for message_id, _, _ in claimed]
         Message.objects.filter(pk__in=message_ids).update(awaiting_pipeline=False)
         events.publish(
@@ -129,6 +131,27 @@ def process_batch(size: int = BATCH_SIZE) -> BatchResult:
             ).order_by("pk")
         )
     return result
+
+
+def _route(tickets: list[Ticket], latest: dict[int, int]) -> list[int | None]:
+    """Route the batch's triaged tickets together (``routing.batch``); when that fails, route
+    them one by one, so one bad ticket is marked failed and does not stop the others. Returns
+    the routed ticket ids (None for each failure)."""
+    if not tickets:
+        return []
+    try:
+        with transaction.atomic():
+            decisions = route_batch(tickets, trigger="message")
+        return [t.pk for t in tickets if t.pk in decisions]
+    except Exception:
+        logger.exception(
+            "Batch routing failed for tickets %s: routing them one by one", [t.pk for t in tickets]
+        )
+    routed = []
+    for ticket in tickets:
+        decision = _route_one(ticket, message_id=latest[ticket.pk])
+        routed.append(ticket.pk if decision is not None else None)
+    return routed
 
 
 def _route_one(ticket: Ticket, *, message_id: int) -> RoutingDecision | None:

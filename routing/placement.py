@@ -17,15 +17,23 @@ from tickets.models import Ticket, TicketEvent
 WORKABLE_STAGES = (Ticket.Stage.RECEIVED, Ticket.Stage.TRIAGED, Ticket.Stage.QUEUED, Ticket.Stage.ASSIGNED)
 
 
-def settle_stage(ticket: Ticket, *, actor: AbstractBaseUser | None) -> None:
-    """Queued or assigned, from where the ticket is (used after routing and after a denied hold)."""
+def settled_stage(ticket: Ticket) -> str | None:
+    """The stage ``settle_stage`` moves ``ticket`` to, or None when it stays where it is."""
     stage = Ticket.Stage.ASSIGNED if ticket.assignee_id else Ticket.Stage.QUEUED
-    # The caller holds the row lock, so its instance is current: skip the action when nothing moves.
     if (
         ticket.is_open
         and ticket.stage != stage
         and ticket.stage in (*WORKABLE_STAGES, Ticket.Stage.AWAITING_APPROVAL)
     ):
+        return stage
+    return None
+
+
+def settle_stage(ticket: Ticket, *, actor: AbstractBaseUser | None) -> None:
+    """Queued or assigned, from where the ticket is (used after routing and after a denied hold)."""
+    # The caller holds the row lock, so its instance is current: skip the action when nothing moves.
+    stage = settled_stage(ticket)
+    if stage is not None:
         actions.set_stage(ticket, stage=stage, actor=actor)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -150,6 +151,17 @@ def preview_dues(
     )
 
 
+@dataclass(frozen=True)
+class SlaTarget:
+    """What one ticket's clocks are started or recomputed for (``apply_sla_many``)."""
+
+    ticket: Ticket
+    tier: Tier | None
+    team_id: int | None
+    priority: int
+    vip: bool
+
+
 def apply_sla(
     ticket: Ticket,
     *,
@@ -165,54 +177,87 @@ def apply_sla(
     Breached and stopped clocks are left as they are: a breach is a fact, and a later, longer
     policy does not un-breach it. Clocks the policy no longer asks for are stopped.
     """
-    policy = policy_for(tier, priority, vip=vip, policies=policies)
+    target = SlaTarget(ticket=ticket, tier=tier, team_id=team_id, priority=priority, vip=vip)
+    return apply_sla_many([target], policies=policies, warn_share=warn_share)[ticket.pk]
+
+
+def apply_sla_many(
+    targets: Sequence[SlaTarget], *, policies=None, warn_share: float | None = None
+) -> dict[int, Dues]:
+    """``apply_sla`` for many locked tickets at once: one read of their clocks, one INSERT, one
+    UPDATE and one mirror, whatever the number of tickets (the batched pipeline routes with it).
+    Returns each ticket's dues by ticket id."""
     now = timezone.now()
-    existing = {clock.kind: clock for clock in SlaClock.objects.filter(ticket=ticket)}
-    # Written in one INSERT and one UPDATE at the end, whatever the number of clocks.
+    existing_by_ticket: dict[int, dict[str, SlaClock]] = {target.ticket.pk: {} for target in targets}
+    for clock in SlaClock.objects.filter(ticket_id__in=list(existing_by_ticket)):
+        existing_by_ticket[clock.ticket_id][clock.kind] = clock
+    share = warn_share if warn_share is not None else None
     created: list[SlaClock] = []
     changed: list[SlaClock] = []
-    if policy is not None and ticket.is_open:
-        calendar = calendar_for_team(team_id)
-        share = warn_share if warn_share is not None else _warn_share()
-        for kind, (started, minutes) in _targets(ticket, policy).items():
-            clock = existing.get(kind)
-            if clock is None or (clock.stopped_at is not None and started > clock.started_at):
-                clock = clock or SlaClock(ticket=ticket, kind=kind)
-                clock.started_at, clock.paused_minutes = started, 0
-                clock.warned_at = clock.breached_at = clock.stopped_at = clock.paused_at = None
-            elif clock.breached_at is not None or clock.stopped_at is not None:
-                continue
-            if clock.paused_at is not None and ticket.status == Ticket.Status.OPEN:
-                # The customer answered: the waiting time does not count against the target.
-                clock.paused_minutes += business_minutes_between(clock.paused_at, now, calendar)
-                clock.paused_at = None
-            clock.policy, clock.target_minutes = policy, minutes
-            total = minutes + clock.paused_minutes
-            clock.due_at = add_business_minutes(clock.started_at, total, calendar)
-            clock.warn_at = add_business_minutes(
-                clock.started_at, clock.paused_minutes + minutes * share, calendar
+    dues: dict[int, Dues] = {}
+    for target in targets:
+        ticket = target.ticket
+        existing = existing_by_ticket[ticket.pk]
+        policy = policy_for(target.tier, target.priority, vip=target.vip, policies=policies)
+        if policy is not None and ticket.is_open:
+            if share is None:
+                share = _warn_share()
+            _plan_clocks(
+                ticket, policy, existing, calendar_for_team(target.team_id), share, now, created, changed
             )
-            if ticket.status == Ticket.Status.PENDING and clock.paused_at is None:
-                clock.paused_at = now
-            (changed if clock.pk else created).append(clock)
-            existing[kind] = clock
-        wanted = set(_targets(ticket, policy))
-        for kind, clock in existing.items():
-            if kind not in wanted and kind != SlaClock.Kind.ACKNOWLEDGEMENT and clock.stopped_at is None:
-                clock.stopped_at = now
-                changed.append(clock)
+        first = existing.get(SlaClock.Kind.FIRST_RESPONSE)
+        resolution = existing.get(SlaClock.Kind.RESOLUTION)
+        dues[ticket.pk] = Dues(
+            policy=policy,
+            first_response_due_at=first.due_at if first and first.stopped_at is None else None,
+            resolution_due_at=resolution.due_at if resolution else None,
+        )
     if created:
         SlaClock.objects.bulk_create(created)
     if changed:
         SlaClock.objects.bulk_update(changed, CLOCK_FIELDS)
-    mirror_dues([ticket.pk])
-    first = existing.get(SlaClock.Kind.FIRST_RESPONSE)
-    resolution = existing.get(SlaClock.Kind.RESOLUTION)
-    return Dues(
-        policy=policy,
-        first_response_due_at=first.due_at if first and first.stopped_at is None else None,
-        resolution_due_at=resolution.due_at if resolution else None,
-    )
+    mirror_dues(list(existing_by_ticket))
+    return dues
+
+
+def _plan_clocks(
+    ticket: Ticket,
+    policy: SlaPolicy,
+    existing: dict[str, SlaClock],
+    calendar: Calendar,
+    share: float,
+    now: datetime,
+    created: list[SlaClock],
+    changed: list[SlaClock],
+) -> None:
+    """Decide one ticket's clocks in memory: new ones go to ``created``, edited ones to ``changed``."""
+    for kind, (started, minutes) in _targets(ticket, policy).items():
+        clock = existing.get(kind)
+        if clock is None or (clock.stopped_at is not None and started > clock.started_at):
+            clock = clock or SlaClock(ticket=ticket, kind=kind)
+            clock.started_at, clock.paused_minutes = started, 0
+            clock.warned_at = clock.breached_at = clock.stopped_at = clock.paused_at = None
+        elif clock.breached_at is not None or clock.stopped_at is not None:
+            continue
+        if clock.paused_at is not None and ticket.status == Ticket.Status.OPEN:
+            # The customer answered: the waiting time does not count against the target.
+            clock.paused_minutes += business_minutes_between(clock.paused_at, now, calendar)
+            clock.paused_at = None
+        clock.policy, clock.target_minutes = policy, minutes
+        total = minutes + clock.paused_minutes
+        clock.due_at = add_business_minutes(clock.started_at, total, calendar)
+        clock.warn_at = add_business_minutes(
+            clock.started_at, clock.paused_minutes + minutes * share, calendar
+        )
+        if ticket.status == Ticket.Status.PENDING and clock.paused_at is None:
+            clock.paused_at = now
+        (changed if clock.pk else created).append(clock)
+        existing[kind] = clock
+    wanted = set(_targets(ticket, policy))
+    for kind, clock in existing.items():
+        if kind not in wanted and kind != SlaClock.Kind.ACKNOWLEDGEMENT and clock.stopped_at is None:
+            clock.stopped_at = now
+            changed.append(clock)
 
 
 def start_acknowledgement(
@@ -229,13 +274,32 @@ def start_acknowledgement(
     One upsert on (ticket, kind). ``mirror=False`` leaves copying the due times onto the ticket
     to the caller (which applies the other clocks next and mirrors once).
     """
+    clock = acknowledgement_clock(ticket, tier=tier, vip=vip, policies=policies, warn_share=warn_share)
+    if clock is None:
+        return None
+    upsert_acknowledgements([clock])
+    if mirror:
+        mirror_dues([ticket.pk])
+    return clock
+
+
+def acknowledgement_clock(
+    ticket: Ticket,
+    *,
+    tier: Tier,
+    vip: bool,
+    policies=None,
+    warn_share: float | None = None,
+    now: datetime | None = None,
+) -> SlaClock | None:
+    """The unsaved acknowledgement clock ``start_acknowledgement`` writes (None: no policy)."""
     policy = policy_for(tier, ticket.priority, vip=vip, policies=policies)
     share = warn_share if warn_share is not None else _warn_share()
     if policy is None:
         return None
-    now = timezone.now()
+    now = now or timezone.now()
     calendar = calendar_for_team(tier.team_id)
-    clock = SlaClock(
+    return SlaClock(
         ticket=ticket,
         kind=SlaClock.Kind.ACKNOWLEDGEMENT,
         policy=policy,
@@ -249,12 +313,14 @@ def start_acknowledgement(
         paused_at=None,
         stopped_at=None,
     )
-    SlaClock.objects.bulk_create(
-        [clock], update_conflicts=True, unique_fields=["ticket", "kind"], update_fields=CLOCK_FIELDS
-    )
-    if mirror:
-        mirror_dues([ticket.pk])
-    return clock
+
+
+def upsert_acknowledgements(clocks: Sequence[SlaClock]) -> None:
+    """Write acknowledgement clocks in one upsert on (ticket, kind)."""
+    if clocks:
+        SlaClock.objects.bulk_create(
+            list(clocks), update_conflicts=True, unique_fields=["ticket", "kind"], update_fields=CLOCK_FIELDS
+        )
 
 
 def mirror_dues(ticket_ids) -> None:

@@ -6,7 +6,9 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -82,10 +84,18 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not raw:
             throttle.record_failure(request)
             raise exceptions.AuthenticationFailed("Empty API key.")
-        key = ApiKey.objects.select_related("user").filter(key_hash=ApiKey.hash(raw), is_active=True).first()
+        key = (
+            ApiKey.objects.select_related("user")
+            # The key user's roles come with the key: the permission checks of the request
+            # (``queries.has_role``) need no query of their own.
+            .annotate(role_names=ArraySubquery(Group.objects.filter(user=OuterRef("user_id")).values("name")))
+            .filter(key_hash=ApiKey.hash(raw), is_active=True)
+            .first()
+        )
         if key is None or not key.user.is_active:
             throttle.record_failure(request)
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        key.user._role_names = set(key.role_names)
         # One write per minute at most: the timestamp is for admins, not for accounting.
         now = timezone.now()
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:

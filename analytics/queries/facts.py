@@ -106,7 +106,9 @@ def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> st
         COALESCE(ev.escalated, false), COALESCE(ev.triaged, false), COALESCE(ev.overridden, false),
         COALESCE(ev.public_replies, 0), COALESCE(ev.drafts_used, 0), COALESCE(ev.drafts_accepted, 0),
         COALESCE(ev.drafts_discarded, 0), COALESCE(ev.csat_n, 0), COALESCE(ev.csat_sum, 0),
-        COALESCE(ev.csat_good, 0), now()
+        -- The wall clock, not the transaction's start: the daily rollups pick up what was
+        -- folded after their last run by this column, even for folds inside one transaction.
+        COALESCE(ev.csat_good, 0), clock_timestamp()
     FROM tickets_ticket t {join}
     LEFT JOIN cal ON cal.team_id = t.team_id
     LEFT JOIN (

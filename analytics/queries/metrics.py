@@ -64,11 +64,14 @@ def per_ticket_sql(
     repeat_days: int,
     calendars: Mapping[int, BusinessCalendar] | None = None,
     series_bucket: str = "NULL",
+    extra_where: str = "",
 ) -> tuple[str, dict[str, Any]]:
     """``WITH ... rows AS (...)``: one row per ticket of ``[start, end)`` matching ``filters``.
 
     ``bucket`` is an SQL expression over ``t`` naming the group each ticket falls in;
     ``series_bucket`` a second one (its day or week) for ``aggregate_rows_and_series``.
+    ``extra_where`` (over ``t``) narrows the tickets further (the daily rollups read only the
+    days they do not hold).
     """
     conditions, params = filters.ticket_conditions()
     calendars = team_calendars() if calendars is None else calendars
@@ -86,7 +89,7 @@ def per_ticket_sql(
     )
     join_customer = "JOIN tickets_customer c ON c.id = t.customer_id" if filters.needs_customer else ""
     period = "t.first_message_at >= %(start)s AND t.first_message_at < %(end)s"
-    where = " AND ".join([period, *conditions])
+    where = " AND ".join([period, *conditions, *([extra_where] if extra_where else [])])
     # Settled tickets from the facts table; the ones touched since the fold (every ticket of the
     # period before the first fold) on the fly, with the same SELECT the fold uses.
     live = facts_select(
@@ -106,7 +109,7 @@ def per_ticket_sql(
     {dirty_sql(unfolded_where=period)},
     facts ({", ".join(FACT_COLUMNS)}) AS ({facts}),
     base AS (
-        SELECT t.ticket_id AS id, t.customer_id, t.issue_type, t.team_id, t.first_message_at,
+        SELECT t.ticket_id AS id, t.customer_id, t.issue_type, t.team_id, t.channel, t.first_message_at,
                t.first_response_at, t.resolved_at, t.reopen_count, t.root_cause_id,
                t.escalated, t.triaged, t.overridden, t.public_replies, t.drafts_used,
                t.drafts_accepted, t.drafts_discarded, t.csat_n, t.csat_sum, t.csat_good,
@@ -116,6 +119,11 @@ def per_ticket_sql(
                (t.sla_missed_settled
                 OR (t.first_response_at IS NULL AND now() > t.first_response_due_at) IS TRUE
                 OR (t.resolved_at IS NULL AND now() > t.resolution_due_at) IS TRUE) AS sla_missed,
+               -- The same split without now(), for the daily rollups: settled misses, and
+               -- the earliest target still running (missed once it is past).
+               (t.sla_missed_settled IS TRUE) AS sla_settled,
+               LEAST(CASE WHEN t.first_response_at IS NULL THEN t.first_response_due_at END,
+                     CASE WHEN t.resolved_at IS NULL THEN t.resolution_due_at END) AS sla_pending_due,
                (t.negative_sentiment OR t.issue_type = ANY(%(complaint_types)s)) AS complaint,
                (t.first_message_at - t.prev_contact_at <= make_interval(days => %(repeat_days)s))
                    IS TRUE AS is_repeat,
@@ -140,6 +148,7 @@ def per_ticket_sql(
     ),
     rows AS MATERIALIZED (
         SELECT j.id, j.bucket, j.series_bucket, j.customer_id, j.root_cause_id, j.complaint, j.has_sla,
+            j.team_id, j.channel, j.issue_type, j.sla_settled, j.sla_pending_due,
             date_part('epoch', j.first_response_at - j.first_message_at) AS frt_s,
             -- Folded business seconds while the calendars are the ones they were folded with.
             CASE WHEN %(calendars_folded)s THEN j.first_response_business_s

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from analytics.queries import metrics
+from analytics.queries import metrics, rollups
 from analytics.queries.filters import MetricFilters
 from helpdesk.errors import InvalidInput
 from routing.models import IssueType, Team, Thresholds, Tier
@@ -58,18 +58,56 @@ _PERIOD_BUCKET = "CASE WHEN t.first_message_at >= %(current_start)s THEN 'curren
 _SERIES_BUCKET = "date_trunc(%(grain)s, t.first_message_at AT TIME ZONE %(tz)s)::date"
 
 
+# The same buckets over a daily rollup row ``t`` (its local ``day``).
+_PERIOD_DAY_BUCKET = "CASE WHEN t.day >= %(current_day)s THEN 'current' ELSE 'previous' END"
+_SERIES_DAY_BUCKET = "date_trunc(%(grain)s, t.day::timestamp)::date"
+
+
+def _period_rows(filters: MetricFilters, context: MetricContext) -> list[dict[str, Any]]:
+    """Raw sums of the period and the previous one: from the daily rollups when they can
+    answer, else per ticket."""
+    previous = filters.previous
+    bucket_params = {"current_start": filters.start_at, "current_day": filters.start}
+    rows = rollups.rollup_buckets(
+        filters,
+        complaint_types=context.complaint_types,
+        repeat_days=context.repeat_days,
+        first_day=previous.start,
+        ticket_bucket=_PERIOD_BUCKET,
+        day_bucket=_PERIOD_DAY_BUCKET,
+        params=bucket_params,
+    )
+    if rows is not None:
+        return rows
+    sql, params = _rows_sql(filters, context, start=previous.start_at, bucket=_PERIOD_BUCKET)
+    params.update(bucket_params)
+    return metrics.aggregate_rows(sql, params)
+
+
+def _series_rows(filters: MetricFilters, context: MetricContext) -> list[dict[str, Any]]:
+    """Raw sums per day or week of the period: from the daily rollups when they can answer."""
+    bucket_params = {"grain": filters.grain, "tz": timezone.get_current_timezone_name()}
+    rows = rollups.rollup_buckets(
+        filters,
+        complaint_types=context.complaint_types,
+        repeat_days=context.repeat_days,
+        first_day=filters.start,
+        ticket_bucket=_SERIES_BUCKET,
+        day_bucket=_SERIES_DAY_BUCKET,
+        params=bucket_params,
+    )
+    if rows is not None:
+        return rows
+    sql, params = _rows_sql(filters, context, start=filters.start_at, bucket=_SERIES_BUCKET)
+    params.update(bucket_params)
+    return metrics.aggregate_rows(sql, params)
+
+
 def metrics_report(filters: MetricFilters, context: MetricContext | None = None) -> dict[str, Any]:
     """Every metric for the period and the previous period of the same length (one SQL statement)."""
     context = context or MetricContext.load()
     previous = filters.previous
-    sql, params = _rows_sql(
-        filters,
-        context,
-        start=previous.start_at,
-        bucket=_PERIOD_BUCKET,
-    )
-    params["current_start"] = filters.start_at
-    buckets = {row["bucket"]: metrics.shape(row) for row in metrics.aggregate_rows(sql, params)}
+    buckets = {row["bucket"]: metrics.shape(row) for row in _period_rows(filters, context)}
     return {
         "period": {"start": filters.start.isoformat(), "end": filters.end.isoformat()},
         "previous_period": {"start": previous.start.isoformat(), "end": previous.end.isoformat()},
@@ -83,14 +121,7 @@ def metrics_series(filters: MetricFilters, context: MetricContext | None = None)
     if filters.grain not in GRAINS:
         raise InvalidInput("Choose day or week.", field="grain")
     context = context or MetricContext.load()
-    sql, params = _rows_sql(
-        filters,
-        context,
-        start=filters.start_at,
-        bucket=_SERIES_BUCKET,
-    )
-    params.update({"grain": filters.grain, "tz": timezone.get_current_timezone_name()})
-    found = {row["bucket"]: metrics.shape(row) for row in metrics.aggregate_rows(sql, params)}
+    found = {row["bucket"]: metrics.shape(row) for row in _series_rows(filters, context)}
     return [
         {"bucket": day.isoformat(), **(found.get(day) or metrics.empty_bucket())}
         for day in _buckets(filters.start, filters.end, filters.grain)
@@ -106,6 +137,9 @@ def metrics_report_and_series(
         raise InvalidInput("Choose day or week.", field="grain")
     context = context or MetricContext.load()
     previous = filters.previous
+    by_period, by_series = _period_and_series_from_rollups(filters, context) or (None, None)
+    if by_period is not None:
+        return _report_and_series(filters, by_period, by_series)
     sql, params = _rows_sql(
         filters,
         context,
@@ -121,6 +155,44 @@ def metrics_report_and_series(
         }
     )
     by_period, by_series = metrics.aggregate_rows_and_series(sql, params)
+    return _report_and_series(filters, by_period, by_series)
+
+
+def _period_and_series_from_rollups(filters: MetricFilters, context: MetricContext):
+    """(per period, per day or week) raw sums from the daily rollups in one statement, or None."""
+    rows = rollups.rollup_buckets(
+        filters,
+        complaint_types=context.complaint_types,
+        repeat_days=context.repeat_days,
+        first_day=filters.previous.start,
+        ticket_bucket=_PERIOD_BUCKET,
+        day_bucket=_PERIOD_DAY_BUCKET,
+        params={
+            "current_start": filters.start_at,
+            "current_day": filters.start,
+            "grain": filters.grain,
+            "tz": timezone.get_current_timezone_name(),
+        },
+        series=(
+            f"CASE WHEN t.first_message_at >= %(current_start)s THEN {_SERIES_BUCKET} END",
+            f"CASE WHEN t.day >= %(current_day)s THEN {_SERIES_DAY_BUCKET} END",
+        ),
+    )
+    if rows is None:
+        return None
+    by_period, by_series = [], []
+    for row in rows:
+        if row.pop("in_series"):
+            if row["series_bucket"] is not None:
+                by_series.append({**row, "bucket": row.pop("series_bucket")})
+        else:
+            row.pop("series_bucket")
+            by_period.append(row)
+    return by_period, by_series
+
+
+def _report_and_series(filters: MetricFilters, by_period: list, by_series: list):
+    previous = filters.previous
     buckets = {row["bucket"]: metrics.shape(row) for row in by_period}
     found = {row["bucket"]: metrics.shape(row) for row in by_series}
     report = {

@@ -7,7 +7,9 @@ agent sees: summary, customer history, the order, and the relevant policy with i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -48,9 +50,35 @@ class TriageInputs:
     complaint_types: frozenset[str]
 
 
+_batch_memo: ContextVar[dict | None] = ContextVar("triage_batch_memo", default=None)
+
+
+@contextmanager
+def batch_reads() -> Iterator[None]:
+    """Inside the block (one pipeline batch, in one transaction), the reads that do not depend on
+    the ticket (thresholds, issue types, policies and their versions) are made once."""
+    token = _batch_memo.set({})
+    try:
+        yield
+    finally:
+        _batch_memo.reset(token)
+
+
+def _read_once(key: tuple, read: Callable[[], Any]) -> Any:
+    memo = _batch_memo.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def active_issue_types() -> tuple[frozenset[str], frozenset[str]]:
     """(all active slugs, the complaint ones); the defaults when the table is empty."""
-    rows = list(IssueType.objects.filter(is_active=True).values_list("slug", "is_complaint"))
+    rows = _read_once(
+        ("issue_types",),
+        lambda: list(IssueType.objects.filter(is_active=True).values_list("slug", "is_complaint")),
+    )
     if not rows:
         return frozenset(ISSUE_TYPES), frozenset({"complaint", "delivery_problem", "product_defect"})
     return frozenset(s for s, _ in rows), frozenset(s for s, c in rows if c)
@@ -102,7 +130,7 @@ def recent_complaints(ticket: Ticket, *, days: int, complaint_types: frozenset[s
 def load_inputs(ticket: Ticket) -> TriageInputs:
     """Everything a backend needs for ``ticket`` (six queries whatever the thread length)."""
     ticket = Ticket.objects.select_related("customer", "order").get(pk=ticket.pk)
-    thresholds = Thresholds.current()
+    thresholds = _read_once(("thresholds",), Thresholds.current)
     issue_types, complaint_types = active_issue_types()
     customer = ticket.customer
     facts = CustomerFacts(
@@ -140,7 +168,10 @@ def find_order(ticket: Ticket, numbers: Sequence[str]) -> Order | None:
 
 def relevant_policy(issue_type: str, text: str) -> PolicyText | None:
     """The active policy covering ``issue_type`` that best matches the words, at its current version."""
-    policies = list(Policy.objects.filter(is_active=True, issue_types__contains=[issue_type]))
+    policies = _read_once(
+        ("policies", issue_type),
+        lambda: list(Policy.objects.filter(is_active=True, issue_types__contains=[issue_type])),
+    )
     if not policies:
         return None
     lowered = text.lower()
@@ -152,7 +183,10 @@ def relevant_policy(issue_type: str, text: str) -> PolicyText | None:
         return (mentions * 2 + primary, -policy.pk)
 
     best = max(policies, key=rank)
-    version = PolicyVersion.objects.filter(policy=best).order_by("-number").first()
+    version = _read_once(
+        ("policy_version", best.pk),
+        lambda: PolicyVersion.objects.filter(policy=best).order_by("-number").first(),
+    )
     if version is None:
         return None
     return PolicyText(slug=best.slug, title=best.title, version=version.number, body=version.body)
