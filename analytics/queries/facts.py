@@ -111,9 +111,7 @@ def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> st
     LEFT JOIN cal ON cal.team_id = t.team_id
     LEFT JOIN (
         SELECT e.ticket_id,
-            bool_or(e.kind = 'escalated' AND COALESCE((e.data->>'to_tier_is_senior')::boolean,
-                                                      (e.data->>'to_senior')::boolean,
-                                                      tier.is_senior, false)) AS escalated,
+            bool_or(e.kind = 'escalated' AND COALESCE((e.data->>'to_senior')::boolean, false)) AS escalated,
             bool_or(e.kind = 'triaged') AS triaged,
             bool_or(e.kind = 'classification_overridden') AS overridden,
             bool_or(e.kind = 'sla_breached') AS sla_event,
@@ -132,7 +130,6 @@ def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> st
             count(*) FILTER (WHERE e.kind = 'csat_received' AND jsonb_typeof(e.data->'score') = 'number'
                              AND (e.data->>'score')::float >= 4) AS csat_good
         FROM tickets_ticketevent e
-        LEFT JOIN routing_tier tier ON e.kind = 'escalated' AND tier.slug = e.data->>'to_tier'
         WHERE e.kind = ANY(%(fact_kinds)s) AND {events_where}
         GROUP BY e.ticket_id
     ) ev ON ev.ticket_id = t.id

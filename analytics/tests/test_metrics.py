@@ -182,7 +182,7 @@ def build_dataset():
         at(9, 17),
         from_tier="senior",
         to_tier="general",
-        to_tier_is_senior=False,
+        to_senior=False,
     )
     event(t3, TicketEvent.Kind.SLA_BREACHED, at(9, 17))
 
@@ -192,7 +192,7 @@ def build_dataset():
         at(10, 11),
         from_tier="general",
         to_tier="specialist",
-        to_tier_is_senior=False,
+        to_senior=False,
     )
     event(
         t4, TicketEvent.Kind.REPLY_SENT, at(10, 10, 1), author_kind="ai", is_auto=True, draft_similarity=None
