@@ -74,7 +74,7 @@ def _local_seconds(instant: str) -> str:
 def _business_seconds(instant: str) -> str:
     """Business seconds from the first message to ``instant`` in the ticket's team calendar
     (the ``cal`` CTE of ``analytics.queries.calendar``); no calendar row means 24/7."""
-    week = "cal.cum, cal.a1, cal.b1, cal.a2, cal.b2"
+    week = "cal.cum, cal.a1, cal.b1, cal.a2, cal.b2, cal.hd, cal.hc"
     return f"""CASE WHEN cal.team_id IS NULL THEN date_part('epoch', {instant} - t.first_message_at)
         WHEN {instant} IS NULL THEN NULL
         ELSE GREATEST(analytics_business_clock({_local_seconds(instant)}, {week})
