@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from followups.models import ChatSession, CsatResponse, FollowUp
+from followups.models import ChatSession, CsatResponse
 from tickets.models import Channel, Message, Ticket
 
 
@@ -16,11 +16,6 @@ def csat_for_ticket(ticket: Ticket) -> CsatResponse | None:
         .order_by("-created_at")
         .first()
     )
-
-
-def followups_for_ticket(ticket: Ticket) -> QuerySet[FollowUp]:
-    """Every follow-up of the ticket, newest first, with its answer (for the ticket page)."""
-    return FollowUp.objects.filter(ticket_id=ticket.pk).select_related("csat").order_by("-created_at")
 
 
 def chat_thread(session: ChatSession, *, after_id: int = 0, limit: int = 100) -> QuerySet[Message]:

@@ -54,6 +54,11 @@ def _notify_subscribers(event: TicketEvent) -> None:
         enqueue_on_commit(path, event.pk)
 
 
+def _user(actor: AbstractBaseUser | None) -> Any:
+    # The signed-in person behind ``actor`` (the event's ``actor`` column), None for anyone else.
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
     # Decimals, datetimes and UUIDs become strings, so any action can pass its values as they are.
     return json.loads(json.dumps(dict(data), cls=DjangoJSONEncoder))
@@ -94,7 +99,7 @@ def build(
     event = TicketEvent(
         ticket=ticket,
         kind=kind,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=_user(actor),
         actor_kind=actor_kind or ("agent" if actor is not None else "system"),
         data=_jsonable(data or {}),
     )
@@ -135,7 +140,7 @@ def record_many(
     """Append the same event to many tickets' logs in one INSERT (set-based actions such as merges)."""
     validate(kind, data or {})
     payload = _jsonable(data or {})
-    user = actor if actor is not None and actor.is_authenticated else None
+    user = _user(actor)
     kind_of_actor = actor_kind or ("agent" if actor is not None else "system")
     created = TicketEvent.objects.bulk_create(
         [

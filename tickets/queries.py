@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
@@ -29,46 +29,44 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from tickets.models import Customer, Message, Notification, Ticket, TicketEvent
+from tickets.models import Customer, Message, Ticket, TicketEvent, TicketQuerySet
+from tickets.roles import (
+    ROLE_ADMIN,
+    ROLE_AGENT,
+    ROLE_INTEGRATION,
+    ROLE_LADDER,
+    ROLE_MANAGER,
+    ROLE_SENIOR,
+    decidable_roles,
+    has_role,
+    is_support_staff,
+    roles_of,
+    sees_all_tickets,
+    users_holding,
+)
 
-ROLE_AGENT = "agent"
-ROLE_SENIOR = "senior agent"
-ROLE_MANAGER = "manager"
-ROLE_ADMIN = "admin"
-ROLE_INTEGRATION = "integration"
+# The role names and checks live in ``tickets.roles``; they stay importable from here.
+__all__ = [
+    "ROLE_ADMIN",
+    "ROLE_AGENT",
+    "ROLE_INTEGRATION",
+    "ROLE_LADDER",
+    "ROLE_MANAGER",
+    "ROLE_SENIOR",
+    "decidable_roles",
+    "has_role",
+    "roles_of",
+    "sees_all_tickets",
+]
 
 
-def has_role(user: AbstractBaseUser, *roles: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    names = getattr(user, "_role_names", None)
-    if names is None:
-        names = set(user.groups.values_list("name", flat=True))
-        user._role_names = names
-    return bool(names & set(roles))
-
-
-def sees_all_tickets(user: AbstractBaseUser) -> bool:
-    return has_role(user, ROLE_ADMIN, ROLE_MANAGER, ROLE_INTEGRATION)
-
-
-def is_staff_member(user: AbstractBaseUser) -> bool:
-    """Agents, senior agents, managers and admins: the people who may own a ticket."""
-    return has_role(user, ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
+# Agents, senior agents, managers and admins: the people who may own a ticket.
+is_staff_member = is_support_staff
 
 
 def assignable_agents() -> QuerySet:
     """Active users who may be a ticket's assignee."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True) | Q(groups__name__in=[ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN])
-        )
-        .distinct()
-    )
+    return users_holding(ROLE_AGENT)
 
 
 def visible_tickets(user: AbstractBaseUser) -> QuerySet[Ticket]:
@@ -147,7 +145,7 @@ GENERAL_TIER_RANK = 1
 NOTHING = Q(pk__isnull=True)
 # Counts and page totals stop here; beyond it the inbox says "1,000+" (agents filter, not page).
 COUNT_CAP = 1000
-SORTS = {
+SORTS: dict[str, tuple[Any, ...]] = {
     # Matches the partial index ticket_open_sla_idx (migration 0007) for open tickets.
     "sla": (F("sla_due_at").asc(nulls_last=True), "id"),
     "newest": ("-created_at", "-id"),
@@ -183,16 +181,6 @@ def _profile(user: AbstractBaseUser):
     return getattr(user, "agent_profile", None) if user.is_authenticated else None
 
 
-def roles_of(user: AbstractBaseUser) -> set[str]:
-    """The user's role names (superusers hold every role); cached on the user like ``has_role``."""
-    if not user.is_authenticated:
-        return set()
-    if user.is_superuser:
-        return {ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN}
-    has_role(user, ROLE_AGENT)
-    return set(user._role_names)
-
-
 def default_view(user: AbstractBaseUser) -> str:
     """Where the inbox opens: the team queue for agents in a team; "All open" for managers and
     admins (they oversee every queue) and for anyone without a team."""
@@ -211,16 +199,6 @@ def escalated_to(user: AbstractBaseUser) -> Q:
     if has_role(user, ROLE_MANAGER, ROLE_ADMIN):
         return Q(tier__slug="manager")
     return NOTHING
-
-
-ROLE_LADDER = (ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
-
-
-def decidable_roles(user: AbstractBaseUser) -> list[str]:
-    """Approval roles ``user`` may decide: their highest role and every role below it."""
-    held = roles_of(user)
-    ranks = [ROLE_LADDER.index(role) for role in held if role in ROLE_LADDER]
-    return list(ROLE_LADDER[1 : max(ranks) + 1]) if ranks else []
 
 
 def awaiting_approval_by(user: AbstractBaseUser) -> Q:
@@ -264,7 +242,7 @@ def _with_sla_warning(queryset: QuerySet[Ticket], user: AbstractBaseUser) -> Que
     if share is None:
         share = float(Thresholds.current().sla_warning_share)
         if user.is_authenticated:
-            user._sla_warning_share = share
+            cast(Any, user)._sla_warning_share = share
     return queryset.alias(
         _sla_warn_at=ExpressionWrapper(
             F("first_message_at") + (F("sla_due_at") - F("first_message_at")) * share,
@@ -335,7 +313,9 @@ def _estimated_rows(queryset: QuerySet) -> float:
 
 
 def _apply_filters(queryset: QuerySet[Ticket], filters: InboxFilters) -> QuerySet[Ticket]:
-    queryset = queryset.filter(status=filters.status) if filters.status else queryset.open()
+    queryset = (
+        queryset.filter(status=filters.status) if filters.status else cast(TicketQuerySet, queryset).open()
+    )
     exact = {
         "stage": filters.stage,
         "issue_type": filters.issue_type,
@@ -375,7 +355,7 @@ def view_counts(user: AbstractBaseUser, *, cap: int = COUNT_CAP) -> dict[str, in
     the indexes of each view, not by the size of the backlog.
     """
     now = timezone.now()
-    queryset = _with_sla_warning(visible_tickets(user), user).open().order_by()
+    queryset = cast(TicketQuerySet, _with_sla_warning(visible_tickets(user), user)).open().order_by()
     parts, params = [], []
     for slug, _ in SAVED_VIEWS:
         sql, view_params = (
@@ -387,10 +367,6 @@ def view_counts(user: AbstractBaseUser, *, cap: int = COUNT_CAP) -> dict[str, in
         cursor.execute(" UNION ALL ".join(parts), params)
         counts = dict(cursor.fetchall())
     return {slug: counts[slug] for slug, _ in SAVED_VIEWS}
-
-
-def unread_notifications(user: AbstractBaseUser, *, limit: int = 10) -> list[Notification]:
-    return list(Notification.objects.unread().filter(recipient=user).select_related("ticket")[:limit])
 
 
 def customer_context(ticket: Ticket) -> dict:
