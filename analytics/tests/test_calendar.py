@@ -27,26 +27,43 @@ def weekly(tz, weekdays, opens, closes, holidays=()):
 
 
 WEEKDAYS = weekly("UTC", range(5), time(9), time(17))
+# The same office with Wed 2026-10-07 and Fri 2026-10-09 as holidays.
+HOLIDAYS = weekly("UTC", range(5), time(9), time(17), holidays=[date(2026, 10, 7), date(2026, 10, 9)])
+
+
+def at(day, hour):
+    return datetime(2026, 10, day, hour, tzinfo=UTC)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("start", "end", "expected_hours"),
+    ("calendar", "start", "end", "expected_hours"),
     [
         # Mon 10:00 -> Mon 11:00: inside hours.
-        (datetime(2026, 10, 5, 10, tzinfo=UTC), datetime(2026, 10, 5, 11, tzinfo=UTC), 1),
+        (WEEKDAYS, at(5, 10), at(5, 11), 1),
         # Fri 16:00 -> Mon 10:00: 1 h Friday + 1 h Monday, the weekend is skipped.
-        (datetime(2026, 10, 9, 16, tzinfo=UTC), datetime(2026, 10, 12, 10, tzinfo=UTC), 2),
+        (WEEKDAYS, at(9, 16), at(12, 10), 2),
         # Tue 20:00 -> Wed 08:00: all night, outside hours.
-        (datetime(2026, 10, 6, 20, tzinfo=UTC), datetime(2026, 10, 7, 8, tzinfo=UTC), 0),
+        (WEEKDAYS, at(6, 20), at(7, 8), 0),
         # Mon 09:00 -> Mon 09:00 a week later: five full days.
-        (datetime(2026, 10, 5, 9, tzinfo=UTC), datetime(2026, 10, 12, 9, tzinfo=UTC), 40),
+        (WEEKDAYS, at(5, 9), at(12, 9), 40),
         # End before start counts nothing.
-        (datetime(2026, 10, 5, 12, tzinfo=UTC), datetime(2026, 10, 5, 10, tzinfo=UTC), 0),
+        (WEEKDAYS, at(5, 12), at(5, 10), 0),
+        # Tue 16:00 -> Thu 10:00: 1 h Tuesday + 1 h Thursday; the Wednesday holiday counts nothing.
+        (HOLIDAYS, at(6, 16), at(8, 10), 2),
+        # Both ends inside the holiday.
+        (HOLIDAYS, at(7, 10), at(7, 15), 0),
+        # From inside one holiday to inside the next: Thursday only.
+        (HOLIDAYS, at(7, 12), at(9, 12), 8),
+        # A week: five days minus two holidays.
+        (HOLIDAYS, at(5, 9), at(12, 9), 24),
+        # Before the holidays: as without them.
+        (HOLIDAYS, at(5, 10), at(6, 10), 8),
     ],
 )
-def test_business_seconds_on_the_default_calendar(start, end, expected_hours):
-    assert business_seconds(start, end, WEEKDAYS) == expected_hours * 3600
+def test_the_sql_clock_and_the_sla_clock_count_the_same_business_hours(calendar, start, end, expected_hours):
+    assert business_seconds(start, end, calendar) == expected_hours * 3600
+    assert business_minutes_between(start, end, calendar) * 60 == expected_hours * 3600
 
 
 @pytest.mark.django_db
@@ -89,31 +106,6 @@ def test_team_calendars_come_from_routing():
     calendars = team_calendars()
     assert calendars[frontline.pk] == Calendar.build(tz="Europe/Berlin", intervals=[(0, time(9), time(17))])
     assert open_all_day.pk not in calendars
-
-
-# Wed 2026-10-07 and Fri 2026-10-09 are holidays in the office below.
-HOLIDAYS = weekly("UTC", range(5), time(9), time(17), holidays=[date(2026, 10, 7), date(2026, 10, 9)])
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("start", "end", "expected_hours"),
-    [
-        # Tue 16:00 -> Thu 10:00: 1 h Tuesday + 1 h Thursday; the Wednesday holiday counts nothing.
-        (datetime(2026, 10, 6, 16, tzinfo=UTC), datetime(2026, 10, 8, 10, tzinfo=UTC), 2),
-        # Both ends inside the holiday.
-        (datetime(2026, 10, 7, 10, tzinfo=UTC), datetime(2026, 10, 7, 15, tzinfo=UTC), 0),
-        # From inside one holiday to inside the next: Thursday only.
-        (datetime(2026, 10, 7, 12, tzinfo=UTC), datetime(2026, 10, 9, 12, tzinfo=UTC), 8),
-        # Mon 09:00 -> Mon 09:00 a week later: five days minus two holidays.
-        (datetime(2026, 10, 5, 9, tzinfo=UTC), datetime(2026, 10, 12, 9, tzinfo=UTC), 24),
-        # Before the holidays: as without them.
-        (datetime(2026, 10, 5, 10, tzinfo=UTC), datetime(2026, 10, 6, 10, tzinfo=UTC), 8),
-    ],
-)
-def test_holidays_are_not_business_time_and_the_sla_clock_agrees(start, end, expected_hours):
-    assert business_seconds(start, end, HOLIDAYS) == expected_hours * 3600
-    assert business_minutes_between(start, end, HOLIDAYS) * 60 == expected_hours * 3600
 
 
 @pytest.mark.django_db
