@@ -27,36 +27,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bench.workload import WORDS  # the same words as the django-helpdesk comparison
 from routing.models import AgentProfile, Team, Tier
 from tickets.models import Channel, Customer, Message, Ticket
 
 BATCH = 5_000
-WORDS = [
-    "parcel",
-    "order",
-    "refund",
-    "late",
-    "broken",
-    "kettle",
-    "jacket",
-    "size",
-    "address",
-    "invoice",
-    "delivery",
-    "return",
-    "damaged",
-    "missing",
-    "charge",
-    "account",
-    "password",
-    "discount",
-    "voucher",
-    "tracking",
-    "courier",
-    "exchange",
-    "colour",
-    "wrong",
-]
 # A vocabulary shaped like real text: a long tail of rare words, so a search term is selective.
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "de", "pa", "ze", "gu", "bo", "fi"]
 TAIL = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES]
