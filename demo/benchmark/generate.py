@@ -17,7 +17,8 @@ from django.db import connection, models, transaction
 
 from analytics import jobs
 from analytics.facts import fold_ticket_facts
-from routing.models import AgentProfile, Team, Tier
+from routing.models import AgentProfile, Tier
+from routing.workflow import TIERS, default_tier
 from tickets.models import Customer, Message, RootCause, Ticket
 from tickets.taxonomy import ISSUE_TYPE_SLUGS
 
@@ -417,27 +418,6 @@ def _row_sql(model: type[models.Model], explicit: dict[str, str]) -> tuple[str, 
     return ", ".join(columns), ", ".join(values), params
 
 
-DEFAULT_TIERS = {
-    "ai": (0, "AI", None, False),
-    "general": (1, "General queue", "frontline", False),
-    "specialist": (2, "Specialist team", "specialists", False),
-    "senior": (3, "Senior agent", "senior", True),
-    "manager": (4, "Manager", "management", True),
-}
-
-
 def ensure_tiers() -> list[Tier]:
-    """The shared default tiers (by slug), created with their teams when the database has none."""
-    tiers = []
-    for slug, (rank, name, team_slug, is_senior) in DEFAULT_TIERS.items():
-        team = (
-            Team.objects.get_or_create(slug=team_slug, defaults={"name": team_slug.capitalize()})[0]
-            if team_slug
-            else None
-        )
-        tiers.append(
-            Tier.objects.get_or_create(
-                slug=slug, defaults={"rank": rank, "name": name, "team": team, "is_senior": is_senior}
-            )[0]
-        )
-    return tiers
+    """The default tiers in rank order (routing's default workflow), created when the database has none."""
+    return [default_tier(slug) for _rank, slug, *_rest in TIERS]

@@ -3,10 +3,10 @@
 import pytest
 from django.db.models import F
 
-from analytics.benchmark.generate import clear, generate
-from analytics.benchmark.measure import measure
-from analytics.benchmark.pages import time_pages
 from analytics.models import StageDuration, TicketFacts
+from demo.benchmark.generate import clear, generate
+from demo.benchmark.measure import measure
+from demo.benchmark.pages import time_pages
 from tickets import event_kinds
 from tickets.models import Ticket, TicketEvent
 
