@@ -9,7 +9,12 @@ gone is removed. One SELECT without FROM, so the planner still inlines it. Facts
 folded again on the next run: the calendar fingerprint now covers the holidays.
 """
 
+import importlib
+
 from django.db import migrations
+
+# Going back restores 0006's holiday-less seconds function (its SQL, not a copy of it).
+PER_DAY = importlib.import_module("analytics.migrations.0006_business_clock_per_day")
 
 WEEK = "cum, a1, b1, a2, b2"
 J = "width_bucket(local_epoch, hd)"
@@ -59,6 +64,6 @@ class Migration(migrations.Migration):
         migrations.RunSQL(
             f"DROP FUNCTION IF EXISTS {OLD_SECONDS};" + SECONDS,
             "DROP FUNCTION IF EXISTS analytics_business_seconds(timestamptz, timestamptz, text, int[], int[], "
-            "int[], int[], int[], double precision[], double precision[]);",
+            "int[], int[], int[], double precision[], double precision[]);" + PER_DAY.SECONDS,
         ),
     ]
