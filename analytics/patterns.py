@@ -16,8 +16,8 @@ from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from analytics.alerts import extend_alert, raise_alert
 from analytics.models import PatternAlert, PatternAlertTicket
+from analytics.pattern_alerts import extend_alert, raise_alert
 from routing.models import IssueType, Thresholds
 from tickets.models import Message, RootCause, Ticket
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from analytics import alerts, charts, queries
+from analytics import charts, pattern_alerts, queries
 from analytics.export import write_csv
 from analytics.forms import VIP_CHOICES, DismissForm, MetricFiltersForm, RevisionForm
 from analytics.models import PatternAlert
@@ -292,7 +292,7 @@ def dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise InvalidInput("Say why the alert needs no revision.", field="reason")
-        alerts.dismiss_alert(alert, actor=request.user, reason=form.cleaned_data["reason"])
+        pattern_alerts.dismiss_alert(alert, actor=request.user, reason=form.cleaned_data["reason"])
     except HelpdeskError as error:
         messages.error(request, error.message)
     else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from followups import actions, mailbox
+from followups import actions
+from tickets.channels import mailbox
 from tickets.models import Ticket
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.core import signing
 from django.db.models import Q, QuerySet
 
-from followups.models import ChatSession, CsatResponse, FollowUp
+from followups.models import ChatSession, CsatResponse
 from tickets.models import Attachment, Channel, Message, Ticket
 
 # A chat visitor's link to a file in their chat: signed for that file and chat, valid a week.
@@ -23,11 +23,6 @@ def csat_for_ticket(ticket: Ticket) -> CsatResponse | None:
         .order_by("-created_at")
         .first()
     )
-
-
-def followups_for_ticket(ticket: Ticket) -> QuerySet[FollowUp]:
-    """Every follow-up of the ticket, newest first, with its answer (for the ticket page)."""
-    return FollowUp.objects.filter(ticket_id=ticket.pk).select_related("csat").order_by("-created_at")
 
 
 def chat_thread(session: ChatSession, *, after_id: int = 0, limit: int = 100) -> QuerySet[Message]:

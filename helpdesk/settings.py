@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "analytics",
     "store",
     "resolution",
+    "demo",
     "axes",
     "csp",
 ]

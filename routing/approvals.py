@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
-from routing import alerts, money, placement
+from routing import money, notices, placement
 from routing.models import Approval, RoutingRule
 from routing.models.rules import APPROVER_ROLES
 from tickets import actions, events, permissions
@@ -73,8 +73,8 @@ def request_approval(
         data={"approval_id": approval.pk, "role": role, "amount": amount, "reason": approval.reason},
     )
     amount_text = f" of {amount} {ticket.currency or ''}".rstrip() if amount is not None else ""
-    alerts.alert(
-        alerts.users_with_role(role),
+    notices.alert(
+        notices.users_with_role(role),
         kind=Notification.Kind.APPROVAL_REQUESTED,
         text=f"{ticket.reference}: approval{amount_text} needed ({role}): {approval.reason}",
         ticket=ticket,
@@ -84,7 +84,7 @@ def request_approval(
 
 def _lock_for_decision(approval: Approval, actor: AbstractBaseUser) -> Approval:
     approval = Approval.objects.select_for_update().select_related("ticket").get(pk=approval.pk)
-    if not alerts.holds_role(actor, approval.role):
+    if not notices.holds_role(actor, approval.role):
         raise NotAllowed(f"Only a {approval.role} (or a role above) may decide this approval.")
     if approval.requested_by_id is not None and approval.requested_by_id == actor.pk:
         raise NotAllowed("You cannot decide your own approval request.")
@@ -147,7 +147,7 @@ def _decide(
     told = [approval.requested_by] if approval.requested_by_id else []
     told += [message.author for message in held if message.author_id]
     if told:
-        alerts.alert(
+        notices.alert(
             told,
             kind=Notification.Kind.APPROVAL_DECIDED,
             text=f"{ticket.reference}: the approval was {status} by {actor}"
@@ -208,7 +208,7 @@ def withdraw_pending(ticket: Ticket, *, reason: str) -> list[Approval]:
         told = [approval.requested_by] if approval.requested_by_id else []
         told += [message.author for message in held if message.author_id]
         if told:
-            alerts.alert(
+            notices.alert(
                 told,
                 kind=Notification.Kind.APPROVAL_DECIDED,
                 text=f"{ticket.reference}: the approval was withdrawn: {reason}.",

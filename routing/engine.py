@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef
 
 from helpdesk.errors import IllegalTransition
 from helpdesk.queue import enqueue_on_commit
-from routing import alerts, config, placement, sla_clocks, vip
+from routing import config, notices, placement, sla_clocks, vip
 from routing.conditions import Facts, evaluate, facts_for
 from routing.escalation import _serves, move_ticket
 from routing.guards import ai_blockers, allowing_action_rule
@@ -410,8 +410,8 @@ def _open_approvals(ticket: Ticket, plan: Plan) -> None:
 def _notify(ticket: Ticket, plan: Plan, facts: Facts) -> None:
     for item in plan.notifications:
         kind = Notification.Kind.VIP if item.get("vip") else Notification.Kind.ESCALATION
-        alerts.alert(
-            alerts.users_with_role(item["role"]),
+        notices.alert(
+            notices.users_with_role(item["role"]),
             kind=kind,
             text=f"{ticket.reference} routed to {plan.label}: {item['reason']}",
             ticket=ticket,

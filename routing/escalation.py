@@ -20,7 +20,7 @@ from django.db.models.functions import RowNumber
 
 from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
 from helpdesk.queue import enqueue_on_commit
-from routing import alerts, config, placement, sla_clocks
+from routing import config, notices, placement, sla_clocks
 from routing.guards import ai_blockers
 from routing.models import AgentProfile, Escalation, SlaClock, Tier
 from tickets import actions, events, permissions
@@ -229,10 +229,10 @@ def move_ticket(
     placement.settle_stage(ticket, actor=actor)
     verb = "escalated to" if direction == Escalation.Direction.UP else "sent back to"
     text = f"{ticket.reference} {verb} {to_tier}: {reason}"
-    recipients = list(alerts.team_members(to_tier.team_id)) if to_tier.team_id else []
+    recipients = list(notices.team_members(to_tier.team_id)) if to_tier.team_id else []
     if vip:
-        recipients += list(alerts.exact_role(ROLE_MANAGER))
-    alerts.alert(recipients, kind=Notification.Kind.ESCALATION, text=text, ticket=ticket)
+        recipients += list(notices.exact_role(ROLE_MANAGER))
+    notices.alert(recipients, kind=Notification.Kind.ESCALATION, text=text, ticket=ticket)
     if not to_ai:
         enqueue_on_commit("routing.jobs.assign_ticket", ticket.pk)
     return escalation
@@ -296,7 +296,7 @@ def escalate_ticket(
 
 def may_deescalate(user: AbstractBaseUser, ticket: Ticket) -> bool:
     """The receiving tier's agents (or its team's), the assignee, and senior agents or above."""
-    if alerts.holds_role(user, ROLE_SENIOR) or ticket.assignee_id == user.pk:
+    if notices.holds_role(user, ROLE_SENIOR) or ticket.assignee_id == user.pk:
         return True
     # The receiver is the tier (or the team serving it), not whichever queue the row sits in.
     serving_team = ticket.tier.team_id if ticket.tier_id else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 
 from helpdesk.queue import enqueue
-from routing import alerts
+from routing import notices
 from tickets.models import Notification, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def reroute_after_change(ticket_id: int, *, actor_id: int | None, cause: str) ->
     released = before.assignee_id if before and after and before.assignee_id != after.assignee_id else None
     if moved and released and released != actor_id:
         ticket = Ticket.objects.get(pk=ticket_id)
-        alerts.alert(
+        notices.alert(
             get_user_model().objects.filter(pk=released),
             kind=Notification.Kind.ASSIGNMENT,
             text=f"{ticket.reference} moved after {cause}: {moved}",

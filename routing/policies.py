@@ -22,7 +22,7 @@ from helpdesk.errors import InvalidInput
 from routing.models import Policy, PolicyVersion
 
 # Called as ``answer(alert, revision=version, actor=author)`` inside the revision's transaction.
-ALERT_ANSWERED = "analytics.alerts.answer_alert"
+ALERT_ANSWERED = "analytics.pattern_alerts.answer_alert"
 
 
 @transaction.atomic

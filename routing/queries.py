@@ -6,26 +6,21 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 
-from routing.alerts import ROLE_LADDER, holds_role
 from routing.assignment import open_load
 from routing.models import AgentProfile, Approval, Escalation, RoutingDecision, SlaClock, Tier
 from tickets.models import Ticket
 from tickets.queries import visible_tickets
+from tickets.roles import decidable_roles
 
 
 def approvals_for(
     user: AbstractBaseUser, *, status: str | None = Approval.Status.PENDING
 ) -> QuerySet[Approval]:
     """Approvals ``user`` may decide (their role or a lower one), on tickets they may see."""
-    roles = [role for role in ROLE_LADDER if holds_role(user, role)]
-    approvals = Approval.objects.filter(role__in=roles, ticket__in=visible_tickets(user))
+    approvals = Approval.objects.filter(role__in=decidable_roles(user), ticket__in=visible_tickets(user))
     if status:
         approvals = approvals.filter(status=status)
     return approvals.select_related("ticket", "requested_by", "decided_by").order_by("-requested_at", "-id")
-
-
-def approvals_requested_by(user: AbstractBaseUser) -> QuerySet[Approval]:
-    return Approval.objects.filter(requested_by=user).select_related("ticket", "decided_by")
 
 
 def escalations_to(tier: Tier, *, since=None) -> QuerySet[Escalation]:
@@ -34,13 +29,6 @@ def escalations_to(tier: Tier, *, since=None) -> QuerySet[Escalation]:
     if since is not None:
         escalations = escalations.filter(created_at__gte=since)
     return escalations.select_related("ticket", "from_tier", "actor").order_by("-created_at", "-id")
-
-
-def open_escalations_to(tier: Tier) -> QuerySet[Escalation]:
-    """Escalations into ``tier`` whose ticket is still open there and not yet acknowledged."""
-    return escalations_to(tier).filter(
-        ticket__tier=tier, ticket__status__in=Ticket.OPEN_STATUSES, acknowledged_at__isnull=True
-    )
 
 
 def agents_load(*, team=None) -> QuerySet[AgentProfile]:

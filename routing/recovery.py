@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from routing import alerts, engine, sla_clocks
+from routing import engine, notices, sla_clocks
 from routing.escalation import escalate_ticket
 from routing.models import Escalation, SlaClock, Tier
 from tickets.models import Notification, Ticket, TicketEvent
@@ -72,8 +72,8 @@ def route_reopened(ticket_id: int) -> Ticket | None:
         ticket, tier=ticket.tier, team_id=ticket.team_id, priority=ticket.priority, vip=ticket.customer.is_vip
     )
     if senior:
-        alerts.alert(
-            alerts.team_members(senior.team_id),
+        notices.alert(
+            notices.team_members(senior.team_id),
             kind=Notification.Kind.RECOVERY,
             text=f"{ticket.reference} reopened for service recovery.",
             ticket=ticket,

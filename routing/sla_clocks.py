@@ -14,14 +14,15 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from datetime import time as time_of_day
 from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from routing import config
-from routing.models import BusinessCalendar, Escalation, SlaClock, SlaPolicy, Tier
+from routing.models import BusinessCalendar, BusinessInterval, Escalation, Holiday, SlaClock, SlaPolicy, Tier
 from routing.sla import ALWAYS_OPEN, Calendar, add_business_minutes, business_minutes_between
 from tickets.models import Ticket
 
@@ -73,16 +74,43 @@ def load_calendar(calendar_id: int | None) -> Calendar:
     return calendar
 
 
-def _read_calendar(calendar_id: int) -> Calendar:
-    row = BusinessCalendar.objects.prefetch_related("intervals", "holidays").filter(pk=calendar_id).first()
-    if row is None:
-        return ALWAYS_OPEN
+def _calendar_of(row: BusinessCalendar) -> Calendar:
+    # The one translation of a calendar row (weekly hours + holidays) into the business clock.
     return Calendar.build(
         tz=row.timezone,
         intervals=[(i.weekday, i.opens, i.closes) for i in row.intervals.all()],
         holidays=[h.date for h in row.holidays.all()],
         always_open=row.always_open,
     )
+
+
+def _read_calendar(calendar_id: int) -> Calendar:
+    row = BusinessCalendar.objects.prefetch_related("intervals", "holidays").filter(pk=calendar_id).first()
+    return ALWAYS_OPEN if row is None else _calendar_of(row)
+
+
+def team_calendars() -> dict[int, Calendar]:
+    """The business calendar of every team whose clock is not 24/7 (two queries, uncached).
+
+    Analytics' business-time metrics read these, so SLA due times and business-time metrics
+    count the same hours and skip the same holidays."""
+    hours: dict[int, tuple[str, list[tuple[int, time_of_day, time_of_day]]]] = {}
+    rows = (
+        BusinessInterval.objects.filter(calendar__teams__isnull=False, calendar__always_open=False)
+        .values_list("calendar__teams__id", "calendar__timezone", "weekday", "opens", "closes")
+        .order_by("calendar__teams__id", "weekday", "opens")
+    )
+    for team_id, tz, weekday, opens, closes in rows:
+        hours.setdefault(team_id, (tz, []))[1].append((weekday, opens, closes))
+    holidays: dict[int, list[date]] = {}
+    for team_id, day in Holiday.objects.filter(calendar__teams__id__in=list(hours)).values_list(
+        "calendar__teams__id", "date"
+    ):
+        holidays.setdefault(team_id, []).append(day)
+    return {
+        team_id: Calendar.build(tz=tz, intervals=intervals, holidays=holidays.get(team_id, ()))
+        for team_id, (tz, intervals) in hours.items()
+    }
 
 
 def calendar_for_team(team_id: int | None) -> Calendar:

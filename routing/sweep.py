@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from routing import alerts, config, sla_clocks
+from routing import config, notices, sla_clocks
 from routing.models import Escalation, SlaClock, SlaPolicy
 from tickets import actions, events
 from tickets.models import Notification, Ticket, TicketEvent
@@ -28,10 +28,10 @@ class SweepResult:
 
 
 def _recipients(ticket: Ticket) -> list:
-    people = list(alerts.team_members(ticket.team_id)) if ticket.team_id else []
+    people = list(notices.team_members(ticket.team_id)) if ticket.team_id else []
     if ticket.assignee_id:
         people.append(ticket.assignee)
-    return people or list(alerts.exact_role("manager"))
+    return people or list(notices.exact_role("manager"))
 
 
 def _act(ticket_id: int, kind: str, policy: SlaPolicy | None, *, breach: bool, result: SweepResult) -> None:
@@ -54,7 +54,7 @@ def _act(ticket_id: int, kind: str, policy: SlaPolicy | None, *, breach: bool, r
     )
     what = "breached" if breach else "is close to breaching"
     if notify:
-        alerts.alert(
+        notices.alert(
             _recipients(ticket),
             kind=Notification.Kind.SLA,
             text=f"{ticket.reference}: {label} target {what}.",

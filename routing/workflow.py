@@ -126,6 +126,21 @@ def _holidays(year: int) -> list[tuple[date, str]]:
     ]
 
 
+def default_tier(slug: str, apps=django_apps):
+    """The default tier ``slug`` with its team, by slug; created from ``TIERS``/``TEAMS`` (without
+    a calendar) when the database lacks it, e.g. after a test flushed the tables or in a benchmark.
+    Rows that exist are returned as they are."""
+    Team, Tier = apps.get_model("routing", "Team"), apps.get_model("routing", "Tier")
+    rank, name, team_slug, ai, senior = next((r, n, t, a, s) for r, sl, n, t, a, s in TIERS if sl == slug)
+    team = (
+        Team.objects.get_or_create(slug=team_slug, defaults={"name": dict(TEAMS)[team_slug]})[0]
+        if team_slug
+        else None
+    )
+    defaults = {"rank": rank, "name": name, "team": team, "ai_may_answer": ai, "is_senior": senior}
+    return Tier.objects.get_or_create(slug=slug, defaults=defaults)[0]
+
+
 def install_default_workflow(apps=django_apps, *, today: date | None = None) -> dict[str, int]:
     """Create or restore the defaults; returns how many rows of each kind are in place."""
     get = apps.get_model

@@ -22,6 +22,8 @@ fi
 $PY manage.py migrate --noinput -v 0 || exit 1
 .venv/bin/ruff check . || exit 1
 .venv/bin/ruff format --check . || exit 1
+# Types on the domain modules ([tool.mypy] in pyproject.toml says which).
+.venv/bin/mypy || exit 1
 # shellcheck disable=SC2086
 $PY -m pytest -q ${PYTEST_ARGS:-} </dev/null
 status=$?

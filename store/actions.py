@@ -38,9 +38,15 @@ from tickets.models import Order, Ticket
 from tickets.queries import ROLE_ADMIN, ROLE_AGENT, ROLE_INTEGRATION, ROLE_MANAGER, ROLE_SENIOR, has_role
 
 # Ticket event kinds written by this module (strings: ``tickets`` does not name store concepts).
-ORDER_ACTION_REQUESTED = "order_action_requested"
-ORDER_ACTION_SUCCEEDED = "order_action_succeeded"
-ORDER_ACTION_FAILED = "order_action_failed"
+ORDER_ACTION_REQUESTED = events.declare(
+    "order_action_requested", required=["order_action_id", "kind", "amount", "order"]
+).kind
+ORDER_ACTION_SUCCEEDED = events.declare(
+    "order_action_succeeded", required=["order_action_id", "kind", "summary", "amount"]
+).kind
+ORDER_ACTION_FAILED = events.declare(
+    "order_action_failed", required=["order_action_id", "kind", "error", "code"]
+).kind
 
 ACTING_ROLES = (ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN, ROLE_INTEGRATION)
 CANCEL_REASONS = ("customer", "fraud", "inventory", "declined", "staff", "other")

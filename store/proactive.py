@@ -26,7 +26,7 @@ from tickets import actions, events
 from tickets.models import Channel, Message, Ticket, TicketEvent
 
 PROACTIVE_TAG = "proactive"
-PROACTIVE_SENT = "proactive_sent"
+PROACTIVE_SENT = events.declare("proactive_sent", required=["rule", "event_key", "order"]).kind
 # Events older than this when a rule first sees them are history, not news.
 FRESH_DAYS = 14
 BATCH = 200
@@ -208,7 +208,7 @@ def _send(message: ProactiveMessage, now: datetime) -> str:
         ticket,
         TicketEvent.Kind.CREATED,
         actor_kind="system",
-        data={"proactive": True, "rule": message.rule.name},
+        data={"channel": channel, "proactive": True, "rule": message.rule.name},
     )
     # Not an answer to anything: marked automatic so it never counts as a first response.
     actions.reply_to_ticket(

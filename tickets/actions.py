@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -24,8 +26,7 @@ from django.utils.module_loading import import_string
 
 from helpdesk.errors import IllegalTransition, InvalidInput
 from helpdesk.queue import enqueue_on_commit
-from tickets import events, permissions
-from tickets.intake import sanitize_html
+from tickets import events, intake, permissions
 from tickets.models import Customer, CustomerIdentity, Message, RootCause, Ticket, TicketEvent
 
 
@@ -71,17 +72,56 @@ def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _set_stage(ticket: Ticket, stage: str, *, actor=None, actor_kind=None, updates: list[str]) -> None:
+def _set_stage(
+    ticket: Ticket, stage: str, *, actor=None, actor_kind=None, updates: list[str], at: datetime | None = None
+) -> None:
     if ticket.stage != stage:
         events.record(
             ticket,
             TicketEvent.Kind.STAGE_CHANGED,
             actor=actor,
             actor_kind=actor_kind,
+            at=at,
             data={"from": ticket.stage, "to": stage},
         )
         ticket.stage = stage
         updates.append("stage")
+
+
+def move_stage(
+    ticket: Ticket,
+    stage: str,
+    *,
+    updates: list[str],
+    actor: AbstractBaseUser | None = None,
+    actor_kind: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """``set_stage`` for a caller that already holds ``ticket``'s row lock in its transaction and
+    saves the row itself (triage, follow-ups): sets the stage on the instance, records
+    STAGE_CHANGED and appends "stage" to ``updates``; no query beyond the event. A no-op when the
+    stage is already ``stage``. Raises ``InvalidInput`` for an unknown stage."""
+    if stage not in Ticket.Stage.values:
+        raise InvalidInput(f"Unknown stage {stage!r}.", field="stage")
+    _set_stage(ticket, stage, actor=actor, actor_kind=actor_kind, updates=updates, at=at)
+
+
+def reopen_on_customer_message(ticket: Ticket, *, updates: list[str]) -> TicketEvent | None:
+    """A customer wrote on a ticket waiting for them: it is open again.
+
+    For intake, which holds the ticket's row lock, saves ``updates`` itself and inserts the
+    returned (unsaved) STATUS_CHANGED event with the message's own events in one INSERT. Returns
+    None, changing nothing, when the ticket was not pending."""
+    if ticket.status != Ticket.Status.PENDING:
+        return None
+    ticket.status = Ticket.Status.OPEN
+    updates.append("status")
+    return events.build(
+        ticket,
+        TicketEvent.Kind.STATUS_CHANGED,
+        actor_kind="customer",
+        data={"from": Ticket.Status.PENDING, "to": Ticket.Status.OPEN},
+    )
 
 
 @transaction.atomic
@@ -150,11 +190,11 @@ def reply_to_ticket(
         ticket=ticket,
         direction=Message.Direction.OUTBOUND,
         author_kind=author_kind,
-        author=author if author is not None and author.is_authenticated else None,
+        author=cast(Any, author) if author is not None and author.is_authenticated else None,
         channel=ticket.channel,
         subject=f"Re: {ticket.subject}"[:300],
         body=body.strip(),
-        body_html=sanitize_html(body_html) if body_html else "",
+        body_html=intake.sanitize_html(body_html) if body_html else "",
         is_auto=is_auto,
         delivery_status=Message.Delivery.HELD if held else Message.Delivery.QUEUED,
         draft_similarity=draft_similarity,
@@ -264,7 +304,7 @@ def add_internal_note(ticket: Ticket, *, body: str, author: AbstractBaseUser) ->
         ticket=ticket,
         direction=Message.Direction.OUTBOUND,
         author_kind=Message.AuthorKind.AGENT,
-        author=author,
+        author=cast(Any, author),
         channel=ticket.channel,
         body=body.strip(),
         is_internal=True,
@@ -356,7 +396,7 @@ def do_assign_ticket(
     if ticket.assignee_id == (agent.pk if agent else None):
         return ticket
     previous = ticket.assignee_id
-    ticket.assignee = agent
+    ticket.assignee = cast(Any, agent)
     ticket.assigned_at = timezone.now() if agent else None
     updates = ["assignee", "assigned_at", "updated_at"]
     if agent:

@@ -5,10 +5,11 @@ Input serializers validate, an action does the work, output serializers render.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -19,8 +20,7 @@ from rest_framework.views import APIView
 
 from helpdesk.errors import InvalidInput, NotAllowed
 from helpdesk.inputs import SaneDateTimeField, SaneIsoDateTimeFilter, check_storable
-from helpdesk.queue import enqueue_on_commit
-from tickets import actions, intake, queries
+from tickets import actions, intake, permissions, queries, records
 from tickets.intake import METADATA_MAX_DEPTH
 from tickets.models import Attachment, Channel, Customer, Message, Order, Ticket, TicketEvent
 
@@ -256,7 +256,7 @@ class MessageIntakeView(APIView):
         ticket = (
             result.ticket if result.new_ticket else queries.ticket_list(request.user).get(pk=result.ticket.pk)
         )
-        ticket.message_id = result.message.pk
+        cast(Any, ticket).message_id = result.message.pk  # the serializer's extra field
         return Response(
             IntakeResultSerializer(ticket).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -389,8 +389,7 @@ class CustomerListView(generics.ListCreateAPIView):
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
-        if not (queries.sees_all_tickets(request.user) or queries.is_staff_member(request.user)):
-            raise NotAllowed("Your role may not read or write customers.")
+        permissions.check_customer_writer(request.user)
 
     def get_queryset(self) -> QuerySet[Customer]:
         return Customer.objects.active()
@@ -400,24 +399,13 @@ class CustomerListView(generics.ListCreateAPIView):
         data = CustomerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if not (values.get("email") or values.get("phone")):
-            raise InvalidInput("Give an email or a phone.", field="email")
-        sender = intake.Sender(
-            email=values.get("email", ""), phone=values.get("phone", ""), name=values.get("name", "")
+        customer, created = records.upsert_customer(
+            actor=request.user,
+            email=values.get("email", ""),
+            phone=values.get("phone", ""),
+            name=values.get("name", ""),
+            **{field: values[field] for field in records.STANDING_FIELDS if field in values},
         )
-        with transaction.atomic():
-            started = timezone.now()
-            customer = intake.resolve_customer(Channel.API, sender)
-            created = customer.created_at >= started
-            changed = False
-            for field in ("lifetime_value", "order_count", "tags"):
-                if field in values and getattr(customer, field) != values[field]:
-                    setattr(customer, field, values[field])
-                    changed = True
-            customer.save(update_fields=["lifetime_value", "order_count", "tags", "updated_at"])
-            if changed:
-                # VIP rules read these: routing re-applies them and re-routes if the level moved.
-                enqueue_on_commit("routing.jobs.customer_changed", customer.pk)
         return Response(
             CustomerSerializer(customer).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -434,26 +422,16 @@ class OrderUpsertView(APIView):
 
     @extend_schema(request=OrderSerializer, responses={200: OrderSerializer, 201: OrderSerializer})
     def put(self, request: Request, external_id: str) -> Response:
-        if not queries.sees_all_tickets(request.user):
-            raise NotAllowed("Only integrations, managers and admins may write orders.")
+        permissions.check_order_writer(request.user)
         if not isinstance(request.data, dict):
             raise InvalidInput("The body must be a JSON object.", field="body")
         data = OrderSerializer(data=self.order_input(request.data))
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         email = values.pop("customer_email", "")
-        if len(external_id) > 100:
-            raise InvalidInput("external_id is longer than 100 characters.", field="external_id")
-        with transaction.atomic():
-            if email:
-                values["customer"] = intake.resolve_customer(Channel.EMAIL, intake.Sender(email=email))
-            try:
-                order, created = Order.objects.update_or_create(external_id=external_id, defaults=values)
-            except IntegrityError as exc:
-                raise InvalidInput(f"The order could not be stored: {exc}") from exc
-            if order.customer_id:
-                # The customer's standing may have changed: routing re-checks the VIP rules.
-                enqueue_on_commit("routing.jobs.customer_changed", order.customer_id)
+        order, created = records.upsert_order(
+            actor=request.user, external_id=external_id, values=values, customer_email=email
+        )
         return Response(
             OrderSerializer(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

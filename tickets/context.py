@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from tickets.models import Notification
-from tickets.queries import ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_SENIOR, has_role
+from tickets.roles import ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_SENIOR, is_support_staff, roles_of
 
 
 class Chrome:
@@ -26,12 +26,10 @@ class Chrome:
 
     @cached_property
     def works_tickets(self) -> bool:
-        return has_role(self.user, ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
+        return is_support_staff(self.user)
 
     @cached_property
     def roles(self) -> str:
-        from tickets.queries import roles_of
-
         order = [ROLE_ADMIN, ROLE_MANAGER, ROLE_SENIOR, ROLE_AGENT]
         held = roles_of(self.user)
         return ", ".join(role for role in order if role in held)

@@ -9,7 +9,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 
 from helpdesk.queue import enqueue_on_commit
+from tickets.event_kinds import declare, validate
 from tickets.models import Ticket, TicketEvent
+
+__all__ = [
+    "WEBHOOK_KINDS",
+    "build",
+    "declare",
+    "publish",
+    "record",
+    "record_built",
+    "record_many",
+    "subscribe",
+]
 
 # Kinds external tools can subscribe to (followups maps them to ticket.created, csat.received...).
 WEBHOOK_KINDS = frozenset(
@@ -40,6 +52,11 @@ def subscribe(kind: TicketEvent.Kind | str, job_path: str) -> None:
 def _notify_subscribers(event: TicketEvent) -> None:
     for path in _SUBSCRIBERS.get(str(event.kind), ()):
         enqueue_on_commit(path, event.pk)
+
+
+def _user(actor: AbstractBaseUser | None) -> Any:
+    # The signed-in person behind ``actor`` (the event's ``actor`` column), None for anyone else.
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -74,11 +91,15 @@ def build(
     data: Mapping[str, Any] | None = None,
     at: datetime | None = None,
 ) -> TicketEvent:
-    """An unsaved event for ``record_built`` (same arguments as ``record``)."""
+    """An unsaved event for ``record_built`` (same arguments as ``record``).
+
+    Raises ``UnknownEventKind``/``EventPayloadError`` (``tickets.event_kinds``) when ``kind`` is not
+    declared or ``data`` lacks one of its required fields."""
+    validate(kind, data or {})
     event = TicketEvent(
         ticket=ticket,
         kind=kind,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=_user(actor),
         actor_kind=actor_kind or ("agent" if actor is not None else "system"),
         data=_jsonable(data or {}),
     )
@@ -117,8 +138,9 @@ def record_many(
     data: Mapping[str, Any] | None = None,
 ) -> list[TicketEvent]:
     """Append the same event to many tickets' logs in one INSERT (set-based actions such as merges)."""
+    validate(kind, data or {})
     payload = _jsonable(data or {})
-    user = actor if actor is not None and actor.is_authenticated else None
+    user = _user(actor)
     kind_of_actor = actor_kind or ("agent" if actor is not None else "system")
     created = TicketEvent.objects.bulk_create(
         [

@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import nh3
 from django.conf import settings
@@ -30,7 +30,7 @@ from django.utils import timezone
 from helpdesk import queue
 from helpdesk.errors import InvalidInput
 from helpdesk.inputs import check_datetime, check_storable, safe_filename
-from tickets import events
+from tickets import actions, events
 from tickets.models import (
     Attachment,
     Channel,
@@ -172,7 +172,7 @@ def _advisory_lock(*keys: str) -> None:
 
 
 def _identity_keys(channel: str, sender: Sender) -> list[tuple[str, str]]:
-    keys = []
+    keys: list[tuple[str, str]] = []
     if sender.email.strip():
         keys.append((Channel.EMAIL, normalize_email(sender.email)))
     if sender.phone.strip():
@@ -226,7 +226,7 @@ def resolve_customer(channel: str, sender: Sender, *, locked: bool = False) -> C
             [[c for c, _ in keys], [h for _, h in keys], email or None, phone or None],
         )
     )
-    known = sum(c.known_handles for c in candidates)
+    known = sum(cast(Any, c).known_handles for c in candidates)  # annotated by the raw query
     customer = candidates[0] if candidates else None
     while customer is not None and customer.merged_into_id:
         customer = customer.merged_into
@@ -316,9 +316,7 @@ def _store(inbound: InboundMessage) -> IntakeResult:
     if ticket is not None and not ticket.is_open:
         recent = ticket.resolved_at and now - ticket.resolved_at <= Ticket.REOPEN_WINDOW
         if recent:
-            from tickets.actions import reopen_ticket
-
-            reopen_ticket(ticket, actor=None, reason="customer_replied", actor_kind="customer")
+            actions.reopen_ticket(ticket, actor=None, reason="customer_replied", actor_kind="customer")
             reopened = True
         else:
             ticket = None
@@ -326,7 +324,7 @@ def _store(inbound: InboundMessage) -> IntakeResult:
     body_html = sanitize_html(inbound.body_html) if inbound.body_html.strip() else ""
     body = inbound.body.strip() or html_to_text(body_html)
     new_ticket = ticket is None
-    if new_ticket:
+    if ticket is None:
         ticket = Ticket.objects.create(
             customer=customer,
             subject=(inbound.subject.strip() or body.split("\n", 1)[0])[:300],
@@ -343,17 +341,9 @@ def _store(inbound: InboundMessage) -> IntakeResult:
         if ticket.order_id is None and inbound.order_number:
             ticket.order = _find_order(inbound.order_number, customer)
             updates.append("order")
-        if ticket.status == Ticket.Status.PENDING:
-            ticket.status = Ticket.Status.OPEN
-            updates.append("status")
-            pending.append(
-                events.build(
-                    ticket,
-                    TicketEvent.Kind.STATUS_CHANGED,
-                    actor_kind="customer",
-                    data={"from": Ticket.Status.PENDING, "to": Ticket.Status.OPEN},
-                )
-            )
+        reopened_event = actions.reopen_on_customer_message(ticket, updates=updates)
+        if reopened_event is not None:
+            pending.append(reopened_event)
 
         ticket.save(update_fields=updates)
 

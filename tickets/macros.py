@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -42,7 +43,7 @@ def placeholders_for(ticket: Ticket, *, agent: AbstractBaseUser) -> dict[str, st
         "tracking_url": order.tracking_url if order else "",
         "carrier": order.carrier if order else "",
         "ticket_reference": ticket.reference,
-        "agent_name": agent.get_full_name() or agent.get_username(),
+        "agent_name": cast(Any, agent).get_full_name() or agent.get_username(),
         "store_name": settings.STORE_NAME,
     }
 

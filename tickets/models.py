@@ -149,9 +149,6 @@ class TicketQuerySet(models.QuerySet):
     def open(self) -> TicketQuerySet:
         return self.filter(status__in=Ticket.OPEN_STATUSES)
 
-    def resolved_since(self, since) -> TicketQuerySet:
-        return self.filter(status=Ticket.Status.RESOLVED, resolved_at__gte=since)
-
 
 class Ticket(models.Model):
     class Status(models.TextChoices):

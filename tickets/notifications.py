@@ -2,6 +2,7 @@
 kinds a user has muted."""
 
 from collections.abc import Iterable
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
@@ -31,7 +32,7 @@ def notify(
     if not ids:
         return []
     table, mutes = Notification._meta.db_table, NotificationMute._meta.db_table
-    params = {"ids": ids, "kind": kind, "text": text[:500], "url": url, "now": timezone.now()}
+    params: dict[str, Any] = {"ids": ids, "kind": kind, "text": text[:500], "url": url, "now": timezone.now()}
     wanted = f"""
       SELECT r.id FROM unnest(%(ids)s::bigint[]) AS r(id)
       WHERE NOT EXISTS (SELECT 1 FROM {mutes} m WHERE m.user_id = r.id AND m.kind = %(kind)s)"""
@@ -63,12 +64,13 @@ def set_muted_kinds(user: AbstractBaseUser, kinds: Iterable[str]) -> set[str]:
     unknown = kinds - set(Notification.Kind.values)
     if unknown:
         raise InvalidInput(f"Unknown notification kind {', '.join(sorted(unknown))}.", field="kinds")
-    NotificationMute.objects.filter(user=user).exclude(kind__in=kinds).delete()
+    person = cast(Any, user)
+    NotificationMute.objects.filter(user=person).exclude(kind__in=kinds).delete()
     NotificationMute.objects.bulk_create(
-        [NotificationMute(user=user, kind=kind) for kind in kinds], ignore_conflicts=True
+        [NotificationMute(user=person, kind=kind) for kind in kinds], ignore_conflicts=True
     )
     return kinds
 
 
 def muted_kinds(user: AbstractBaseUser) -> set[str]:
-    return set(NotificationMute.objects.filter(user=user).values_list("kind", flat=True))
+    return set(NotificationMute.objects.filter(user=cast(Any, user)).values_list("kind", flat=True))

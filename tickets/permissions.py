@@ -1,7 +1,7 @@
-"""Who may change what: one role ladder and the ``check_*`` every action calls before it acts.
+"""Who may change what: the ``check_*`` every action calls before it acts.
 
-The ladder climbs agent < senior agent < manager < admin; a role may do whatever a lower one
-may, and superusers hold every role. Integrations (API keys) stand off the ladder: they bring
+The role ladder (``tickets.roles``) climbs agent < senior agent < manager < admin; a role may do
+whatever a lower one may, and superusers hold every role. Integrations (API keys) stand off the ladder: they bring
 messages, customers and orders in, and people act on tickets, so no ticket action accepts an
 integration as its actor.
 
@@ -18,30 +18,21 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from helpdesk.errors import InvalidInput, NotAllowed
 from tickets.models import Ticket
-from tickets.queries import GENERAL_TIER_RANK, ROLE_ADMIN, ROLE_AGENT, ROLE_MANAGER, ROLE_SENIOR, has_role
+from tickets.queries import GENERAL_TIER_RANK
+from tickets.roles import (
+    ROLE_LADDER,
+    ROLE_SENIOR,
+    holds_role,
+    is_support_staff,
+    roles_at_or_above,
+    sees_all_tickets,
+)
 
-ROLE_LADDER = [ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN]
-
-
-def roles_at_or_above(role: str) -> list[str]:
-    """``role`` and every role above it; a role off the ladder is held by itself and admins."""
-    if role not in ROLE_LADDER:
-        return [role, ROLE_ADMIN]
-    return ROLE_LADDER[ROLE_LADDER.index(role) :]
-
-
-def holds_role(user: AbstractBaseUser | None, role: str) -> bool:
-    """``user`` has ``role`` or one above it (superusers hold every role)."""
-    return user is not None and has_role(user, *roles_at_or_above(role))
+__all__ = ["ROLE_LADDER", "holds_role", "is_support_staff", "roles_at_or_above"]
 
 
 def _person(actor: AbstractBaseUser | None) -> bool:
     return actor is not None and actor.is_authenticated
-
-
-def is_support_staff(user: AbstractBaseUser | None) -> bool:
-    """A person on the ladder: agents and everyone above them."""
-    return holds_role(user, ROLE_AGENT)
 
 
 def may_assign_others(user: AbstractBaseUser | None) -> bool:
@@ -86,3 +77,19 @@ def check_tier(ticket: Ticket, agent: AbstractBaseUser | None) -> None:
             "Assign someone of that tier, or de-escalate the ticket first.",
             field="assignee",
         )
+
+
+def check_customer_writer(actor: AbstractBaseUser | None) -> None:
+    """Integrations, managers, admins and support staff write customers' records."""
+    if actor is None:
+        return
+    if not (sees_all_tickets(actor) or is_support_staff(actor)):
+        raise NotAllowed("Your role may not read or write customers.")
+
+
+def check_order_writer(actor: AbstractBaseUser | None) -> None:
+    """Integrations, managers and admins write orders (a store pushes them)."""
+    if actor is None:
+        return
+    if not sees_all_tickets(actor):
+        raise NotAllowed("Only integrations, managers and admins may write orders.")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
@@ -34,46 +34,52 @@ from django.db.models.functions import Left
 from django.http import Http404
 from django.utils import timezone
 
-from tickets.models import Customer, Message, Notification, SavedView, Ticket, TicketEvent, TicketRead
+from tickets.models import (
+    Customer,
+    Message,
+    SavedView,
+    Ticket,
+    TicketEvent,
+    TicketQuerySet,
+    TicketRead,
+)
+from tickets.roles import (
+    ROLE_ADMIN,
+    ROLE_AGENT,
+    ROLE_INTEGRATION,
+    ROLE_LADDER,
+    ROLE_MANAGER,
+    ROLE_SENIOR,
+    decidable_roles,
+    has_role,
+    is_support_staff,
+    roles_of,
+    sees_all_tickets,
+    users_holding,
+)
 
-ROLE_AGENT = "agent"
-ROLE_SENIOR = "senior agent"
-ROLE_MANAGER = "manager"
-ROLE_ADMIN = "admin"
-ROLE_INTEGRATION = "integration"
+# The role names and checks live in ``tickets.roles``; they stay importable from here.
+__all__ = [
+    "ROLE_ADMIN",
+    "ROLE_AGENT",
+    "ROLE_INTEGRATION",
+    "ROLE_LADDER",
+    "ROLE_MANAGER",
+    "ROLE_SENIOR",
+    "decidable_roles",
+    "has_role",
+    "roles_of",
+    "sees_all_tickets",
+]
 
 
-def has_role(user: AbstractBaseUser, *roles: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    names = getattr(user, "_role_names", None)
-    if names is None:
-        names = set(user.groups.values_list("name", flat=True))
-        user._role_names = names
-    return bool(names & set(roles))
-
-
-def sees_all_tickets(user: AbstractBaseUser) -> bool:
-    return has_role(user, ROLE_ADMIN, ROLE_MANAGER, ROLE_INTEGRATION)
-
-
-def is_staff_member(user: AbstractBaseUser) -> bool:
-    """Agents, senior agents, managers and admins: the people who may own a ticket."""
-    return has_role(user, ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
+# Agents, senior agents, managers and admins: the people who may own a ticket.
+is_staff_member = is_support_staff
 
 
 def assignable_agents() -> QuerySet:
     """Active users who may be a ticket's assignee."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True) | Q(groups__name__in=[ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN])
-        )
-        .distinct()
-    )
+    return users_holding(ROLE_AGENT)
 
 
 def visible_tickets(user: AbstractBaseUser) -> QuerySet[Ticket]:
@@ -152,7 +158,7 @@ GENERAL_TIER_RANK = 1
 NOTHING = Q(pk__isnull=True)
 # Counts and page totals stop here; beyond it the inbox says "1,000+" (agents filter, not page).
 COUNT_CAP = 1000
-SORTS = {
+SORTS: dict[str, tuple[Any, ...]] = {
     # Matches the partial index ticket_open_sla_idx (migration 0007) for open tickets.
     "sla": (F("sla_due_at").asc(nulls_last=True), "id"),
     "newest": ("-created_at", "-id"),
@@ -188,16 +194,6 @@ def _profile(user: AbstractBaseUser):
     return getattr(user, "agent_profile", None) if user.is_authenticated else None
 
 
-def roles_of(user: AbstractBaseUser) -> set[str]:
-    """The user's role names (superusers hold every role); cached on the user like ``has_role``."""
-    if not user.is_authenticated:
-        return set()
-    if user.is_superuser:
-        return {ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN}
-    has_role(user, ROLE_AGENT)
-    return set(user._role_names)
-
-
 def default_view(user: AbstractBaseUser) -> str:
     """Where the inbox opens: the team queue for agents in a team; "All open" for managers and
     admins (they oversee every queue) and for anyone without a team."""
@@ -230,16 +226,6 @@ def escalated_to(user: AbstractBaseUser) -> Q:
         ticket=OuterRef("pk"), direction="up", to_tier_id=OuterRef("tier_id"), acknowledged_at__isnull=True
     )
     return in_tier & Q(Exists(waiting)) & (Q(assignee__isnull=True) | Q(assignee_id=user.pk))
-
-
-ROLE_LADDER = (ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
-
-
-def decidable_roles(user: AbstractBaseUser) -> list[str]:
-    """Approval roles ``user`` may decide: their highest role and every role below it."""
-    held = roles_of(user)
-    ranks = [ROLE_LADDER.index(role) for role in held if role in ROLE_LADDER]
-    return list(ROLE_LADDER[1 : max(ranks) + 1]) if ranks else []
 
 
 def awaiting_approval_by(user: AbstractBaseUser) -> Q:
@@ -283,7 +269,7 @@ def _with_sla_warning(queryset: QuerySet[Ticket], user: AbstractBaseUser) -> Que
     if share is None:
         share = float(Thresholds.current().sla_warning_share)
         if user.is_authenticated:
-            user._sla_warning_share = share
+            cast(Any, user)._sla_warning_share = share
     return queryset.alias(
         _sla_warn_at=ExpressionWrapper(
             F("first_message_at") + (F("sla_due_at") - F("first_message_at")) * share,
@@ -359,7 +345,9 @@ def _estimated_rows(queryset: QuerySet) -> float:
 def _apply_filters(
     queryset: QuerySet[Ticket], filters: InboxFilters, *, estimate: bool = True
 ) -> QuerySet[Ticket]:
-    queryset = queryset.filter(status=filters.status) if filters.status else queryset.open()
+    queryset = (
+        queryset.filter(status=filters.status) if filters.status else cast(TicketQuerySet, queryset).open()
+    )
     exact = {
         "stage": filters.stage,
         "issue_type": filters.issue_type,
@@ -449,7 +437,7 @@ def view_counts(
     """
     now = timezone.now()
     visible = _with_sla_warning(visible_tickets(user), user)
-    queryset = visible.open().order_by()
+    queryset = cast(TicketQuerySet, visible).open().order_by()
     counted = [(slug, queryset.filter(_view_condition(user, slug, now))) for slug, _ in SAVED_VIEWS]
     for key, view, filters in personal:
         rows = _apply_filters(visible, filters, estimate=False).order_by()
@@ -475,10 +463,6 @@ def personal_views(user: AbstractBaseUser) -> list[SavedView]:
         scope |= Q(shared_with_team=True, team_id=profile.team_id)
     views = SavedView.objects.filter(scope).select_related("owner")
     return sorted(views, key=lambda v: (v.owner_id != user.pk, v.position, v.pk))
-
-
-def unread_notifications(user: AbstractBaseUser, *, limit: int = 10) -> list[Notification]:
-    return list(Notification.objects.unread().filter(recipient=user).select_related("ticket")[:limit])
 
 
 def customer_context(ticket: Ticket) -> dict:

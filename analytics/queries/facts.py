@@ -74,7 +74,7 @@ def _local_seconds(instant: str) -> str:
 def _business_seconds(instant: str) -> str:
     """Business seconds from the first message to ``instant`` in the ticket's team calendar
     (the ``cal`` CTE of ``analytics.queries.calendar``); no calendar row means 24/7."""
-    week = "cal.cum, cal.a1, cal.b1, cal.a2, cal.b2"
+    week = "cal.cum, cal.a1, cal.b1, cal.a2, cal.b2, cal.hd, cal.hc"
     return f"""CASE WHEN cal.team_id IS NULL THEN date_part('epoch', {instant} - t.first_message_at)
         WHEN {instant} IS NULL THEN NULL
         ELSE GREATEST(analytics_business_clock({_local_seconds(instant)}, {week})
@@ -113,9 +113,7 @@ def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> st
     LEFT JOIN cal ON cal.team_id = t.team_id
     LEFT JOIN (
         SELECT e.ticket_id,
-            bool_or(e.kind = 'escalated' AND COALESCE((e.data->>'to_tier_is_senior')::boolean,
-                                                      (e.data->>'to_senior')::boolean,
-                                                      tier.is_senior, false)) AS escalated,
+            bool_or(e.kind = 'escalated' AND COALESCE((e.data->>'to_senior')::boolean, false)) AS escalated,
             bool_or(e.kind = 'triaged') AS triaged,
             bool_or(e.kind = 'classification_overridden') AS overridden,
             bool_or(e.kind = 'sla_breached') AS sla_event,
@@ -134,7 +132,6 @@ def facts_select(*, tickets_where: str, events_where: str, join: str = "") -> st
             count(*) FILTER (WHERE e.kind = 'csat_received' AND jsonb_typeof(e.data->'score') = 'number'
                              AND (e.data->>'score')::float >= 4) AS csat_good
         FROM tickets_ticketevent e
-        LEFT JOIN routing_tier tier ON e.kind = 'escalated' AND tier.slug = e.data->>'to_tier'
         WHERE e.kind = ANY(%(fact_kinds)s) AND {events_where}
         GROUP BY e.ticket_id
     ) ev ON ev.ticket_id = t.id

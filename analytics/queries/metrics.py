@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from analytics.queries.calendar import BusinessCalendar, calendar_cte, calendar_fingerprint, team_calendars
+from analytics.queries.calendar import Calendar, calendar_cte, calendar_fingerprint, team_calendars
 from analytics.queries.definitions import (
     DRILLDOWN,
     METRICS,
@@ -62,7 +62,7 @@ def per_ticket_sql(
     bucket: str,
     complaint_types: Sequence[str],
     repeat_days: int,
-    calendars: Mapping[int, BusinessCalendar] | None = None,
+    calendars: Mapping[int, Calendar] | None = None,
     series_bucket: str = "NULL",
     extra_where: str = "",
 ) -> tuple[str, dict[str, Any]]:
@@ -135,7 +135,7 @@ def per_ticket_sql(
         -- team's time zone); OFFSET 0 keeps them plain columns so the business clock inlines
         -- as float arithmetic. Only while the folded business seconds are stale: otherwise
         -- the time zone conversions would be computed for every row and never read.
-        SELECT b.*, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2,
+        SELECT b.*, cal.team_id AS cal_team, cal.cum, cal.a1, cal.b1, cal.a2, cal.b2, cal.hd, cal.hc,
                CASE WHEN NOT %(calendars_folded)s THEN date_part('epoch',
                    (b.first_message_at AT TIME ZONE cal.tz) - timestamp '2001-01-01') END AS fm_le,
                CASE WHEN NOT %(calendars_folded)s THEN date_part('epoch',
@@ -154,15 +154,15 @@ def per_ticket_sql(
             CASE WHEN %(calendars_folded)s THEN j.first_response_business_s
                  WHEN j.cal_team IS NULL THEN date_part('epoch', j.first_response_at - j.first_message_at)
                  WHEN j.fr_le IS NULL THEN NULL
-                 ELSE GREATEST(analytics_business_clock(j.fr_le, j.cum, j.a1, j.b1, j.a2, j.b2)
-                               - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
+                 ELSE GREATEST(analytics_business_clock(j.fr_le, j.cum, j.a1, j.b1, j.a2, j.b2, j.hd, j.hc)
+                               - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2, j.hd, j.hc), 0)
             END AS frt_bh,
             date_part('epoch', j.resolved_at - j.first_message_at) AS res_s,
             CASE WHEN %(calendars_folded)s THEN j.resolution_business_s
                  WHEN j.cal_team IS NULL THEN date_part('epoch', j.resolved_at - j.first_message_at)
                  WHEN j.rs_le IS NULL THEN NULL
-                 ELSE GREATEST(analytics_business_clock(j.rs_le, j.cum, j.a1, j.b1, j.a2, j.b2)
-                               - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2), 0)
+                 ELSE GREATEST(analytics_business_clock(j.rs_le, j.cum, j.a1, j.b1, j.a2, j.b2, j.hd, j.hc)
+                               - analytics_business_clock(j.fm_le, j.cum, j.a1, j.b1, j.a2, j.b2, j.hd, j.hc), 0)
             END AS res_bh,
             j.resolved_at IS NOT NULL AS resolved,
             j.escalated, j.triaged, j.overridden,

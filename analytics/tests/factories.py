@@ -7,14 +7,7 @@ from django.utils import timezone
 
 from analytics.models import PatternAlert
 from routing.models import Policy, PolicyVersion, Team, Tier
-
-DEFAULT_TIERS = {
-    "ai": (0, "AI", None, False),
-    "general": (1, "General queue", "frontline", False),
-    "specialist": (2, "Specialist team", "specialists", False),
-    "senior": (3, "Senior agent", "senior", True),
-    "manager": (4, "Manager", "management", True),
-}
+from routing.workflow import default_tier
 
 
 def team(slug: str) -> Team:
@@ -23,17 +16,7 @@ def team(slug: str) -> Team:
 
 def tier(slug: str) -> Tier:
     """The shared default tier ``slug`` (created with its team if the database has none yet)."""
-    rank, name, team_slug, is_senior = DEFAULT_TIERS[slug]
-    return Tier.objects.get_or_create(
-        slug=slug,
-        defaults={
-            "rank": rank,
-            "name": name,
-            "team": team(team_slug) if team_slug else None,
-            "is_senior": is_senior,
-            "ai_may_answer": slug == "ai",
-        },
-    )[0]
+    return default_tier(slug)
 
 
 class PolicyFactory(factory.django.DjangoModelFactory):

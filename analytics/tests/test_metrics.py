@@ -182,7 +182,7 @@ def build_dataset():
         at(9, 17),
         from_tier="senior",
         to_tier="general",
-        to_tier_is_senior=False,
+        to_senior=False,
     )
     event(t3, TicketEvent.Kind.SLA_BREACHED, at(9, 17))
 
@@ -192,7 +192,7 @@ def build_dataset():
         at(10, 11),
         from_tier="general",
         to_tier="specialist",
-        to_tier_is_senior=False,
+        to_senior=False,
     )
     event(
         t4, TicketEvent.Kind.REPLY_SENT, at(10, 10, 1), author_kind="ai", is_auto=True, draft_similarity=None
@@ -376,3 +376,31 @@ def test_a_calendar_change_after_the_fold_applies_to_folded_tickets_at_once(no_r
     assert metrics_report(PERIOD)["current"]["first_response_time"]["business_median_seconds"] == 7200
     assert fold_ticket_facts() == 6  # other calendars: every ticket is folded again
     assert metrics_report(PERIOD)["current"]["first_response_time"]["business_median_seconds"] == 7200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("folded", [True, False])
+def test_around_a_holiday_the_sla_due_time_and_the_business_time_metric_agree(no_rescan, folded):
+    """Office Mon–Fri 09:00–17:00 UTC, Wednesday 7 October a holiday. A ticket at Tue 16:00 with a
+    2-business-hour first-response target is due Thu 10:00 (routing's SLA clock); answered
+    exactly then, analytics counts 2 business hours for it, not 10."""
+    from routing.models import Holiday
+    from routing.sla import add_business_minutes
+    from routing.sla_clocks import calendar_for_team, forget_calendars
+
+    general = tier("general")
+    office = BusinessCalendar.objects.create(name="Office", slug="office", timezone="UTC")
+    for weekday in range(5):
+        BusinessInterval.objects.create(calendar=office, weekday=weekday, opens=time(9), closes=time(17))
+    Holiday.objects.create(calendar=office, date=date(2026, 10, 7), name="Closed")
+    Team.objects.filter(pk=general.team_id).update(calendar=office)
+    forget_calendars()
+    due = add_business_minutes(at(6, 16), 120, calendar_for_team(general.team_id))
+    assert due == at(8, 10)
+    TicketFactory(
+        first_message_at=at(6, 16), first_response_at=due, tier=general, team=general.team, issue_type="other"
+    )
+    if folded:
+        fold_ticket_facts()
+    frt = metrics_report(PERIOD)["current"]["first_response_time"]
+    assert frt["business_median_seconds"] == 2 * 3600

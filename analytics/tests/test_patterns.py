@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from analytics import jobs, patterns
-from analytics.alerts import answer_alert
 from analytics.models import PatternAlert
+from analytics.pattern_alerts import answer_alert
 from analytics.tests.factories import PolicyVersionFactory
 from tickets.models import Notification, Ticket
 from tickets.tests.factories import RootCauseFactory, TicketFactory

@@ -63,7 +63,7 @@ def busy_helpdesk(count):
                 ticket=ticket,
                 kind=TicketEvent.Kind.ESCALATED,
                 at=start,
-                data={"to_tier": senior.slug, "to_tier_is_senior": True},
+                data={"to_tier": senior.slug, "to_senior": True},
             )
         if resolved:
             EventFactory(

@@ -14,7 +14,7 @@ from followups.models import FollowUp, FollowUpTemplate
 from followups.models.followups import PLACEHOLDERS
 from helpdesk.queue import enqueue_on_commit
 from routing.models import IssueType, Thresholds
-from tickets import events
+from tickets import actions, events
 from tickets.models import Channel, Message, Ticket, TicketEvent
 
 DEFAULT_SUBJECT = "Is your request {ticket_reference} solved?"
@@ -228,14 +228,9 @@ def _send(followup: FollowUp, *, ticket: Ticket, now: datetime, deliver: bool) -
         },
     )
     if ticket.status == Ticket.Status.RESOLVED and ticket.stage != Ticket.Stage.FOLLOWUP_SENT:
-        events.record(
-            ticket,
-            TicketEvent.Kind.STAGE_CHANGED,
-            at=now,
-            data={"from": ticket.stage, "to": Ticket.Stage.FOLLOWUP_SENT},
-        )
-        ticket.stage = Ticket.Stage.FOLLOWUP_SENT
-        ticket.save(update_fields=["stage", "updated_at"])
+        updates = ["updated_at"]
+        actions.move_stage(ticket, Ticket.Stage.FOLLOWUP_SENT, updates=updates, at=now)
+        ticket.save(update_fields=updates)
     if delivery == Message.Delivery.QUEUED:
         enqueue_on_commit(settings.OUTBOUND_DELIVERY, message.pk)
 

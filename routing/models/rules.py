@@ -15,11 +15,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from tickets.roles import APPROVAL_ROLES, ROLE_AGENT
+
 SIGNALS = ["legal", "safety", "reputation", "policy_exception", "repeat_complaint", "asks_for_human", "vip"]
 URGENCY_ORDER = ["low", "medium", "high", "critical"]
 CHANNELS = ["email", "chat", "sms", "social", "review", "phone", "web", "api"]
-APPROVER_ROLES = [("senior agent", "Senior agent"), ("manager", "Manager"), ("admin", "Admin")]
-NOTIFY_ROLES = [("agent", "Agents"), *APPROVER_ROLES]
+# The rungs of the role ladder (``tickets.roles``) a rule may address.
+APPROVER_ROLES = [(role, role.capitalize()) for role in APPROVAL_ROLES]
+NOTIFY_ROLES = [(ROLE_AGENT, "Agents"), *APPROVER_ROLES]
 
 
 class TriState(models.TextChoices):
@@ -164,12 +167,6 @@ class RoutingRule(models.Model):
     notify_role = models.CharField(max_length=20, choices=NOTIFY_ROLES, blank=True)
     add_tags = ArrayField(models.SlugField(max_length=50), default=list, blank=True)
 
-    CONDITION_FIELDS = [
-        "issue_types", "sentiment_at_most", "high_emotion", "urgency_at_least", "amount_at_least",
-        "amount_above_approval_threshold", "channels", "is_vip", "vip_levels", "signals_any",
-        "no_signals", "repeat_complaint", "confidence_at_least", "queue_under_pressure",
-    ]  # fmt: skip
-
     class Meta:
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["is_active", "position"], name="routing_rule_order_idx")]
@@ -218,10 +215,6 @@ class RoutingRule(models.Model):
             errors["route_to"] = "The rule does nothing: choose a destination or another action."
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def condition_count(self) -> int:
-        return sum(1 for name in self.CONDITION_FIELDS if getattr(self, name) not in (None, "", [], False))
 
 
 class VipLevel(models.Model):

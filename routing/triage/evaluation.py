@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -306,7 +306,3 @@ def grouped_folds(groups: Sequence[int], k: int) -> list[list[int]]:
     for group_members in sorted(members.values(), key=len, reverse=True):
         min(folds, key=len).extend(group_members)
     return folds
-
-
-def examples_from(rows: Iterable[tuple[str, str]]) -> list[Example]:
-    return [Example(text=t, label=label) for t, label in rows]

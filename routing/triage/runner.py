@@ -19,7 +19,7 @@ from routing.triage.backends import get_backend
 from routing.triage.backends.base import Classification, DraftContext, TicketText, TriageBackend
 from routing.triage.backends.heuristic import HeuristicBackend
 from routing.triage.validation import validate_classification
-from tickets import events
+from tickets import actions, events
 from tickets.models import Message, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -180,8 +180,7 @@ def _write(ticket: Ticket, analysis: dict[str, Any], *, message_id: int | None, 
         ticket.order = analysis["order"]
         fields.append("order")
     if previous_stage == Ticket.Stage.RECEIVED:
-        ticket.stage = Ticket.Stage.TRIAGED
-        fields.append("stage")
+        actions.move_stage(ticket, Ticket.Stage.TRIAGED, actor_kind="ai", updates=fields)
     ticket.save(update_fields=fields)
     confidence = {
         "issue_type": result.confidence,
@@ -218,13 +217,6 @@ def _write(ticket: Ticket, analysis: dict[str, Any], *, message_id: int | None, 
             "fallback_reason": info.fallback_reason,
         },
     )
-    if previous_stage == Ticket.Stage.RECEIVED:
-        events.record(
-            ticket,
-            TicketEvent.Kind.STAGE_CHANGED,
-            actor_kind="ai",
-            data={"from": previous_stage, "to": Ticket.Stage.TRIAGED},
-        )
     return ticket
 
 

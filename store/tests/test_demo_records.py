@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from demo.store import seed_order_records
 from resolution import records
-from store.demo import seed_order_records
 from store.models import Fulfillment, FulfillmentEvent, Refund
 from tickets.tests.factories import OrderFactory
 
@@ -59,7 +59,7 @@ def test_demo_orders_get_shipments_with_scans_and_refunds_once():
 
 
 def test_demo_catalogue_becomes_product_records_the_ai_quotes():
-    from store.demo import seed_products
+    from demo.store import seed_products
     from store.tests.factories import StoreConnectionFactory
 
     connection = StoreConnectionFactory()

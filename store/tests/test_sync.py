@@ -90,7 +90,7 @@ def test_secret_from_environment_wins(monkeypatch, shopify):
 
 
 def test_demo_store_seeds_tickets_an_agent_can_refund(fake_store, db, manager):
-    from store import demo
+    from demo import store as demo
     from store.actions import request_order_action
 
     fake_store.seed(orders=5)

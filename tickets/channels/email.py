@@ -17,6 +17,7 @@ from email import policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import formataddr, getaddresses, parseaddr, parsedate_to_datetime
+from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
 
@@ -100,12 +101,18 @@ def _message_ids(value: str) -> list[str]:
     return MESSAGE_ID.findall(value or "")
 
 
+def _decoded_payload(part: Any) -> bytes:
+    # A non-multipart part's transfer-decoded bytes (empty when there are none).
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
 def _part_text(part: EmailMessage) -> str:
     """A text part's content; a wrong or unknown charset degrades to replacement characters."""
     try:
         return _without_nul(part.get_content())
     except (LookupError, UnicodeDecodeError, AssertionError, KeyError):
-        payload = part.get_payload(decode=True) or b""
+        payload = _decoded_payload(part)
         try:
             return _without_nul(payload.decode(part.get_content_charset() or "utf-8", errors="replace"))
         except LookupError:
@@ -126,7 +133,7 @@ def _is_auto_reply(message: EmailMessage, subject: str) -> bool:
 def _bounce_details(message: EmailMessage, sender: str) -> tuple[bool, str, str]:
     """(is bounce, Message-ID of the original, reason) from a DSN or a mailer-daemon notice."""
     is_report = message.get_content_type() == "multipart/report" and (
-        message.get_param("report-type", "").lower() == "delivery-status"
+        str(message.get_param("report-type", "")).lower() == "delivery-status"
     )
     if not is_report and not BOUNCE_SENDER.match(sender):
         return False, "", ""
@@ -134,13 +141,14 @@ def _bounce_details(message: EmailMessage, sender: str) -> tuple[bool, str, str]
     for part in message.walk():
         content_type = part.get_content_type()
         if content_type == "message/delivery-status":
-            for block in part.get_payload() if part.is_multipart() else []:
+            blocks: list[Any] = list(part.get_payload()) if part.is_multipart() else []
+            for block in blocks:
                 status = block.get("Diagnostic-Code") or block.get("Status")
                 if status:
                     reason = reason or " ".join(str(status).split())
         elif content_type in ("message/rfc822", "text/rfc822-headers") and not original:
             if content_type == "message/rfc822":
-                inner = part.get_payload()[0] if part.is_multipart() else None
+                inner: Any = next(iter(part.get_payload())) if part.is_multipart() else None
                 original = _header(inner, "Message-ID") if inner is not None else ""
             else:
                 original = _header(
@@ -161,7 +169,7 @@ def _bodies(message: EmailMessage) -> tuple[str, str, list[InboundAttachment]]:
         filename = part.get_filename()
         content_type = part.get_content_type()
         if disposition == "attachment" or (filename and content_type not in ("text/plain", "text/html")):
-            payload = part.get_payload(decode=True) or b""
+            payload = _decoded_payload(part)
             attachments.append(
                 InboundAttachment(
                     filename=safe_filename(filename or ""),

@@ -91,12 +91,6 @@ def query_with(context, **changes) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-@register.filter
-def initials(user) -> str:
-    name = (user.get_full_name() or user.get_username()) if user else ""
-    return "".join(part[0] for part in name.split()[:2]).upper() or "?"
-
-
 REMOTE_IMAGE = re.compile(r"""<img\b[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 

@@ -17,7 +17,8 @@ from django.db import connection, models, transaction
 
 from analytics import jobs
 from analytics.facts import fold_ticket_facts
-from routing.models import AgentProfile, Team, Tier
+from routing.models import AgentProfile, Tier
+from routing.workflow import TIERS, default_tier
 from tickets.models import Customer, Message, RootCause, Ticket
 from tickets.taxonomy import ISSUE_TYPE_SLUGS
 
@@ -337,7 +338,7 @@ def insert_events(low: int, high: int) -> None:
             ('stage_changed', 'system', CASE WHEN t.stage NOT IN ('received', 'triaged', 'queued')
                 THEN LEAST(k.assigned_at, k.fr) END, '{"from": "queued", "to": "assigned"}'::jsonb),
             ('classification_overridden', 'agent', CASE WHEN k.a < 8 THEN k.fm + interval '20 minutes' END,
-                jsonb_build_object('from', 'other', 'to', t.issue_type)),
+                jsonb_build_object('field', 'issue_type', 'old', 'other', 'new', t.issue_type, 'reason', 'benchmark')),
             ('draft_discarded', 'agent', CASE WHEN k.b < 10 THEN k.fr - interval '1 minute' END, '{}'::jsonb),
             ('reply_sent', 'agent', t.first_response_at,
                 jsonb_build_object('author_kind', 'agent', 'is_auto', false, 'draft_similarity',
@@ -347,9 +348,10 @@ def insert_events(low: int, high: int) -> None:
                 '{"from": "assigned", "to": "awaiting_customer"}'::jsonb),
             ('escalated', 'system', CASE WHEN k.a >= 88 THEN k.fm + interval '30 minutes' END,
                 jsonb_build_object('from_tier', 'general', 'to_tier', CASE WHEN k.a >= 94 THEN 'senior' ELSE 'specialist' END,
-                                   'to_tier_is_senior', k.a >= 94, 'trigger', 'rule', 'reason', 'benchmark')),
+                                   'to_senior', k.a >= 94, 'to_ai', false, 'trigger', 'rule', 'reason', 'benchmark')),
             ('deescalated', 'agent', CASE WHEN k.a >= 97 THEN k.fm + interval '3 hours' END,
-                '{"from_tier": "senior", "to_tier": "general", "to_tier_is_senior": false}'::jsonb),
+                '{"from_tier": "senior", "to_tier": "general", "to_senior": false, "to_ai": false,
+                  "trigger": "agent", "reason": "benchmark"}'::jsonb),
             ('sla_breached', 'system', CASE WHEN t.sla_breached THEN k.fm + interval '4 hours' END, '{}'::jsonb),
             ('resolved', 'agent', t.resolved_at, jsonb_build_object('root_cause_id', t.root_cause_id)),
             ('stage_changed', 'agent', t.resolved_at, '{"from": "awaiting_customer", "to": "resolved"}'::jsonb),
@@ -417,27 +419,6 @@ def _row_sql(model: type[models.Model], explicit: dict[str, str]) -> tuple[str, 
     return ", ".join(columns), ", ".join(values), params
 
 
-DEFAULT_TIERS = {
-    "ai": (0, "AI", None, False),
-    "general": (1, "General queue", "frontline", False),
-    "specialist": (2, "Specialist team", "specialists", False),
-    "senior": (3, "Senior agent", "senior", True),
-    "manager": (4, "Manager", "management", True),
-}
-
-
 def ensure_tiers() -> list[Tier]:
-    """The shared default tiers (by slug), created with their teams when the database has none."""
-    tiers = []
-    for slug, (rank, name, team_slug, is_senior) in DEFAULT_TIERS.items():
-        team = (
-            Team.objects.get_or_create(slug=team_slug, defaults={"name": team_slug.capitalize()})[0]
-            if team_slug
-            else None
-        )
-        tiers.append(
-            Tier.objects.get_or_create(
-                slug=slug, defaults={"rank": rank, "name": name, "team": team, "is_senior": is_senior}
-            )[0]
-        )
-    return tiers
+    """The default tiers in rank order (routing's default workflow), created when the database has none."""
+    return [default_tier(slug) for _rank, slug, *_rest in TIERS]

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from followups.demo import seed_followups
+from demo.followups import seed_followups
 from followups.models import CsatResponse, FollowUp
 from tickets.models import Ticket, TicketEvent
 from tickets.tests.factories import TicketFactory
@@ -43,7 +43,7 @@ def test_seeding_twice_adds_nothing():
 
 def test_the_widget_demo_page_embeds_the_seeded_site(client, agent, settings):
     settings.SITE_URL = "http://testserver"
-    from followups.demo import seed_channels
+    from demo.followups import seed_channels
 
     site = seed_channels()
     client.force_login(agent)

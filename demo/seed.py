@@ -5,7 +5,7 @@ natural key (slug, username, email, external id) before it is created, and a fin
 recognised by the last planned message, so a second run writes nothing.
 
 Tickets enter through ``tickets.intake.receive`` (so the intake pipeline triages and routes
-them) and their history is played by ``tickets.demo_story.Story`` through ``tickets.actions``
+them) and their history is played by ``demo.story.Story`` through ``tickets.actions``
 and routing's actions (approvals, escalation, overrides), with queued jobs run inline. Everything
 happens "now"; afterwards each ticket's rows are moved back in time, one step at a time (the
 intake, the first reply, the resolution...), by set-based UPDATEs (``shift_history``). Rows
@@ -24,7 +24,7 @@ Integration points: the one place other apps hook into the demo
                      stops there and waits in the approval queue.
 ``POST_SEED_STEPS``  dotted paths called as ``step(context)`` after the history is written and
                      back-dated (follow-ups, CSAT answers, analytics snapshots...).
-``SHIFTED_COLUMNS``  (in ``tickets.demo_shift``, re-exported here) every table written while tickets are seeded (tickets' own, triage results,
+``SHIFTED_COLUMNS``  (in ``demo.shift``, re-exported here) every table written while tickets are seeded (tickets' own, triage results,
                      routing decisions, SLA clocks, follow-ups...) whose timestamps must move back
                      with their ticket; a new app writing such rows adds a ``Shifted`` line.
 """
@@ -46,21 +46,22 @@ from django.test import override_settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from demo.content import ROOT_CAUSES, USERS, DemoUser
+from demo.plan import CustomerPlan, TicketPlan, plan_customers, plan_tickets
+from demo.shift import SHIFTED_COLUMNS, Shifted, shift_history
+from demo.story import STORE, Story
 from helpdesk.queue import jobs_inline
+from routing.workflow import TEAMS, TIERS
 from tickets import intake
-from tickets.demo_content import ROOT_CAUSES, TEAMS, TIERS, USERS, DemoUser
-from tickets.demo_plan import CustomerPlan, TicketPlan, plan_customers, plan_tickets
-from tickets.demo_shift import SHIFTED_COLUMNS, Shifted, shift_history
-from tickets.demo_story import STORE, Story
 from tickets.models import Customer, CustomerIdentity, Message, Notification, Order, RootCause
 
-SETUP_STEPS: list[str] = ["store.demo.seed_order_records"]
+SETUP_STEPS: list[str] = ["demo.store.seed_order_records"]
 AFTER_INTAKE_STEPS: list[str] = []
 POST_SEED_STEPS: list[str] = [
-    "routing.demo.settle_sla_clocks",
-    "tickets.reading.seed_demo_reads",
-    "followups.demo.seed_step",
-    "analytics.demo.seed",
+    "demo.inbox.settle_sla_clocks",
+    "demo.inbox.seed_demo_reads",
+    "demo.followups.seed_step",
+    "demo.analytics.seed",
 ]
 __all__ = [
     "AFTER_INTAKE_STEPS",
@@ -110,12 +111,12 @@ class SeedReport:
 
 @transaction.atomic
 def seed_org() -> dict[str, object]:
-    """Teams, tiers, groups, users and agent profiles, found by slug/username or created."""
+    """Teams, tiers, groups, users and agent profiles, found by slug/username or created. Teams
+    and tiers are routing's default workflow (``routing.workflow``), which its migration installs."""
     team_model, tier_model = apps.get_model("routing", "Team"), apps.get_model("routing", "Tier")
     profile_model = apps.get_model("routing", "AgentProfile")
     teams = {
-        slug: team_model.objects.get_or_create(slug=slug, defaults={"name": name})[0]
-        for slug, name in TEAMS.items()
+        slug: team_model.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in TEAMS
     }
     tiers = {}
     for rank, slug, name, team, ai_may_answer, is_senior in TIERS:

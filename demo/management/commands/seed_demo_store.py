@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from store import demo
+from demo import store as demo
 from store.connectors.base import StoreError, StoreUnavailable
 
 # run.sh starts the fake store alongside: give it a few seconds to listen.

@@ -3,10 +3,11 @@
 import pytest
 from django.db.models import F
 
-from analytics.benchmark.generate import clear, generate
-from analytics.benchmark.measure import measure
-from analytics.benchmark.pages import time_pages
 from analytics.models import StageDuration, TicketFacts
+from demo.benchmark.generate import clear, generate
+from demo.benchmark.measure import measure
+from demo.benchmark.pages import time_pages
+from tickets import event_kinds
 from tickets.models import Ticket, TicketEvent
 
 
@@ -19,6 +20,13 @@ def test_generated_history_is_consistent_and_measurable():
     assert not tickets.filter(status="resolved", resolved_at__isnull=True).exists()
     assert not tickets.filter(first_response_at__lt=F("first_message_at")).exists()
     assert TicketEvent.objects.filter(ticket__in=tickets, kind="created").count() == 300
+    # The generator writes the payload names the actions write (what analytics reads).
+    declared = event_kinds.declared()
+    for kind, data in TicketEvent.objects.filter(ticket__in=tickets).values_list("kind", "data").iterator():
+        assert set(data) <= declared[kind].fields, (kind, sorted(set(data) - declared[kind].fields))
+    assert TicketEvent.objects.filter(
+        ticket__in=tickets, kind="escalated", data__has_key="to_senior"
+    ).exists()
     assert StageDuration.objects.exists()
     assert TicketFacts.objects.count() == 300
     # Ids follow time, as in a live installation (recent tickets sit together).

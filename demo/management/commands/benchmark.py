@@ -28,9 +28,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from analytics.benchmark.generate import clear, fold_facts, generate
-from analytics.benchmark.measure import measure
-from analytics.benchmark.pages import time_pages
+from demo.benchmark.generate import clear, fold_facts, generate
+from demo.benchmark.measure import measure
+from demo.benchmark.pages import time_pages
 
 
 class Command(BaseCommand):

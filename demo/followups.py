@@ -122,7 +122,7 @@ def seed_followups(ticket_ids: Collection[int], rng: random.Random) -> int:
 
 
 def seed_step(context) -> None:
-    """``tickets.demo.POST_SEED_STEPS`` entry: ``"followups.demo.seed_step"``."""
+    """``demo.seed.POST_SEED_STEPS`` entry: ``"demo.followups.seed_step"``."""
     seed_followups(context.ticket_ids, context.rng)
 
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django.db.models import F, Min
 from django.utils import timezone
 
+from demo import seed as demo
+from demo.plan import plan_customers, plan_tickets
 from routing.models import AgentProfile, Team, Tier
-from tickets import demo
-from tickets.demo_plan import plan_customers, plan_tickets
 from tickets.models import Customer, Message, Order, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +39,9 @@ def seeding_started():
 @pytest.fixture
 def seeded(monkeypatch, seeding_started):
     CALLS.clear()
-    monkeypatch.setattr(demo, "SETUP_STEPS", ["tickets.tests.test_demo.record_setup"])
-    monkeypatch.setattr(demo, "AFTER_INTAKE_STEPS", ["tickets.tests.test_demo.record_after_intake"])
-    monkeypatch.setattr(demo, "POST_SEED_STEPS", ["tickets.tests.test_demo.record_post_seed"])
+    monkeypatch.setattr(demo, "SETUP_STEPS", ["demo.tests.test_seed.record_setup"])
+    monkeypatch.setattr(demo, "AFTER_INTAKE_STEPS", ["demo.tests.test_seed.record_after_intake"])
+    monkeypatch.setattr(demo, "POST_SEED_STEPS", ["demo.tests.test_seed.record_post_seed"])
     return demo.run(customers=12, tickets=24, log=lambda text: None)
 
 

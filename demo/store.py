@@ -63,7 +63,7 @@ def seed_order_records(context) -> None:
     """The store records of the demo's own orders, as a connected shop reports them: a
     fulfilment with its carrier scans for every order that shipped, and the refund of every
     order that came back. The AI's flows quote them (the last scan, the refund's amount and
-    date). A ``tickets.demo`` setup step: runs once the orders exist, before the first ticket;
+    date). A ``demo.seed`` setup step: runs once the orders exist, before the first ticket;
     an order that already has a fulfilment is left as it is, so a second run writes nothing."""
     orders = Order.objects.filter(external_id__startswith="demo-order-").exclude(shipped_at=None)
     orders = list(orders.exclude(fulfillments__isnull=False))
@@ -132,7 +132,7 @@ def _scans(order: Order) -> list[tuple[str, datetime, str, str]]:
     return rows
 
 
-# The demo catalogue's product pages (``tickets.demo_content.PRODUCTS`` by SKU), which the AI
+# The demo catalogue's product pages (``demo.content.PRODUCTS`` by SKU), which the AI
 # quotes for product questions.
 PRODUCT_PAGES = {
     "MUG-STN-01": "Four 350 ml stoneware mugs in sand, slate and white. Dishwasher and microwave safe. Each mug is 9 cm tall and 8.5 cm wide.",
@@ -159,7 +159,7 @@ PRODUCT_PAGES = {
 def seed_products(connection: StoreConnection) -> int:
     """The demo catalogue as the shop's product records (title, description, price); existing
     rows are updated. Returns how many there are."""
-    from tickets.demo_content import PRODUCTS
+    from demo.content import PRODUCTS
 
     for sku, title, price in PRODUCTS:
         Product.objects.update_or_create(

@@ -1,4 +1,4 @@
-"""The analytics part of ``manage.py seed_demo`` (a ``tickets.demo.POST_SEED_STEPS`` entry).
+"""The analytics part of ``manage.py seed_demo`` (a ``demo.seed.POST_SEED_STEPS`` entry).
 
 Runs after the demo history is written and back-dated: folds the stage changes into the
 dashboard's summary and the tickets into the metrics facts, runs pattern detection, and answers one root-cause alert with a policy

@@ -1,6 +1,6 @@
 """What the demo store is made of: people, products, and what customers write about.
 
-Pure data for ``tickets.demo``; no database access here. Texts use ``str.format`` fields:
+Pure data for ``demo.seed``; no database access here. Texts use ``str.format`` fields:
 {first} {order} {product} {sku} {carrier} {tracking} {amount} {days} {store}.
 """
 
@@ -557,22 +557,7 @@ HTML_EMAIL = (
 AGENT_SIGNOFF = "\n\nBest,\n{agent} at {store} support"
 
 
-# --- the support org (slugs shared with routing; see the brief) ---------------------------------
-
-TEAMS = {
-    "frontline": "Frontline",
-    "specialists": "Specialists",
-    "senior": "Senior",
-    "management": "Management",
-}
-# (rank, slug, name, team slug, ai_may_answer, is_senior)
-TIERS = [
-    (0, "ai", "AI", None, True, False),
-    (1, "general", "General", "frontline", False, False),
-    (2, "specialist", "Specialist", "specialists", False, False),
-    (3, "senior", "Senior", "senior", False, True),
-    (4, "manager", "Manager", "management", False, True),
-]
+# --- the support org: its people (teams and tiers are routing.workflow's) ------------------------
 
 
 @dataclass(frozen=True)

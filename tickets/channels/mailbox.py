@@ -35,8 +35,8 @@ def poll(*, handle: Callable[[bytes], object]) -> int:
     try:
         client.login(settings.IMAP_USER, settings.IMAP_PASSWORD)
         client.select(settings.IMAP_FOLDER)
-        _, data = client.uid("SEARCH", None, "UNSEEN")
-        uids = (data[0] or b"").split()[:MAX_PER_POLL]
+        _, data = client.uid("SEARCH", "UNSEEN")
+        uids = [uid.decode() for uid in (data[0] or b"").split()[:MAX_PER_POLL]]
         for uid in uids:
             _, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((part[1] for part in parts if isinstance(part, tuple)), None)
@@ -46,7 +46,7 @@ def poll(*, handle: Callable[[bytes], object]) -> int:
                 handle(raw)
             except HelpdeskError as exc:
                 # Unparseable mail would come back forever: mark it seen and log it.
-                logger.warning("IMAP message %s refused: %s", uid.decode(), exc.message)
+                logger.warning("IMAP message %s refused: %s", uid, exc.message)
             client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
             handled += 1
     finally:

@@ -9,9 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from analytics.queries import MetricFilters, metrics_report
-from routing.models import Approval
-from tickets import demo
-from tickets.demo_plan import (
+from demo import seed as demo
+from demo.plan import (
     DRAFT_MODES,
     HISTORY_DAYS,
     RECENT_HOURS,
@@ -19,6 +18,7 @@ from tickets.demo_plan import (
     plan_customers,
     plan_tickets,
 )
+from routing.models import Approval
 from tickets.models import Message, Notification, Ticket, TicketEvent
 
 CLOSED = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)

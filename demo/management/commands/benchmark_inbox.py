@@ -15,6 +15,7 @@ import statistics
 import time
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -26,35 +27,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bench.workload import WORDS  # the same words as the django-helpdesk comparison
+from routing.models import AgentProfile, Team, Tier
 from tickets.models import Channel, Customer, Message, Ticket
 
 BATCH = 5_000
-WORDS = [
-    "parcel",
-    "order",
-    "refund",
-    "late",
-    "broken",
-    "kettle",
-    "jacket",
-    "size",
-    "address",
-    "invoice",
-    "delivery",
-    "return",
-    "damaged",
-    "missing",
-    "charge",
-    "account",
-    "password",
-    "discount",
-    "voucher",
-    "tracking",
-    "courier",
-    "exchange",
-    "colour",
-    "wrong",
-]
 # A vocabulary shaped like real text: a long tail of rare words, so a search term is selective.
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "de", "pa", "ze", "gu", "bo", "fi"]
 TAIL = [a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES]
@@ -101,10 +78,6 @@ class Command(BaseCommand):
         self.console.print(table)
 
     def _run(self, sizes: list[int], repeat: int, open_share: float) -> None:
-        from django.contrib.auth import get_user_model
-
-        from routing.models import AgentProfile, Team, Tier
-
         team = Team.objects.create(name="Bench frontline", slug="bench-frontline")
         other = Team.objects.create(name="Bench other", slug="bench-other")
         tier = Tier.objects.create(name="Bench general", slug="bench-general", rank=901, team=team)

@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from analytics.benchmark.generate import ensure_agents, ensure_tiers
+from demo.benchmark.generate import ensure_agents, ensure_tiers
 from tickets.models import Ticket
 
 HTMX_LIST = {"HX-Request": "true", "HX-Target": "inbox-list"}

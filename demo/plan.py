@@ -1,7 +1,7 @@
 """The demo store's plan: who the customers are, what they ordered, what they write and what happens.
 
 Everything here is decided by the caller's ``random.Random`` before anything touches the
-database, so the same seed always plans the same store. ``tickets.demo`` writes the plan.
+database, so the same seed always plans the same store. ``demo.seed`` writes the plan.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from tickets import intake
-from tickets.demo_content import (
+from demo.content import (
     CARRIERS,
     CHANNEL_WEIGHTS,
     CUSTOMER_TAGS,
@@ -26,6 +25,7 @@ from tickets.demo_content import (
     SCENARIOS,
     Scenario,
 )
+from tickets import intake
 
 FRONTLINE = ("alex", "sam", "kim")
 SPECIALIST_SCENARIOS = {
@@ -62,7 +62,7 @@ DEESCALATE_SHARE = 0.25
 PENDING_APPROVAL_SHARE = 0.5
 DENY_SHARE = 0.12
 # How long before the ticket an order that came back was placed, beyond the usual 3-12 days
-# (delivered after 4 days, returned, refunded about a week later: see ``store.demo``).
+# (delivered after 4 days, returned, refunded about a week later: see ``demo.store``).
 RETURN_DAYS = 14
 REOPEN = "Sorry, this isn't solved: {problem}"
 ESCALATION_NOTE = "Risk case ({key}). Priority raised; keep the customer updated daily until it is closed."

@@ -10,26 +10,19 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from helpdesk.queue import enqueue_on_commit
 from tickets.models import Ticket
 from tickets.notifications import notify
 
-# The one role ladder (higher roles may do what lower ones may) lives with the ticket actions.
-from tickets.permissions import ROLE_LADDER, holds_role, roles_at_or_above
+# The one role ladder (higher roles may do what lower ones may): ``tickets.roles``.
+from tickets.roles import holds_role, users_holding
 
-__all__ = ["ROLE_LADDER", "alert", "exact_role", "holds_role", "roles_at_or_above", "team_members"]
+__all__ = ["alert", "exact_role", "holds_role", "team_members", "users_with_role"]
 
-
-def users_with_role(role: str) -> QuerySet:
-    """Active users holding ``role`` or a role above it."""
-    roles = roles_at_or_above(role)
-    return (
-        get_user_model()
-        .objects.filter(Q(groups__name__in=roles) | Q(is_superuser=True), is_active=True)
-        .distinct()
-    )
+# Active users holding a role or a role above it.
+users_with_role = users_holding
 
 
 def exact_role(role: str) -> QuerySet:

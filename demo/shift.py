@@ -1,6 +1,6 @@
 """Moving a seeded ticket's rows back in time, step by step, with one UPDATE per table.
 
-``tickets.demo`` plays each demo ticket's history "now" and records, per step, when the step
+``demo.seed`` plays each demo ticket's history "now" and records, per step, when the step
 really started and when it should appear to have happened. ``shift_history`` then moves every
 row in ``SHIFTED_COLUMNS`` by the delta of the step that wrote it.
 """
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 
 if TYPE_CHECKING:
-    from tickets.demo import Timeline
+    from demo.seed import Timeline
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """One demo ticket's story after intake, played through the actions the inbox uses.
 
-``tickets.demo`` receives each demo ticket and hands it to ``Story``: assign, correct the
+``demo.seed`` receives each demo ticket and hands it to ``Story``: assign, correct the
 classification, reply from the AI draft, hand over between tiers, let the manager decide
 approvals, chase, resolve, reopen or close, each step at its planned moment of the ticket's
 ``Timeline``. Routing's actions (approvals, escalation, classification overrides) are imported
@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from demo.plan import TicketPlan
 from helpdesk.errors import HelpdeskError
 from tickets import actions, drafts, intake
-from tickets.demo_plan import TicketPlan
 from tickets.models import Message, RootCause, Ticket
 
 if TYPE_CHECKING:
-    from tickets.demo import Timeline
+    from demo.seed import Timeline
 
 STORE = "Northwind Goods"
 

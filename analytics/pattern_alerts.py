@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,15 +15,12 @@ from analytics.models import PatternAlert, PatternAlertTicket
 from helpdesk.errors import IllegalTransition, InvalidInput
 from routing.models import PolicyVersion
 from tickets.notifications import notify
-from tickets.queries import ROLE_ADMIN, ROLE_MANAGER
+from tickets.roles import ROLE_MANAGER, users_holding
 
 
 def operators() -> list[AbstractBaseUser]:
     """Managers and admins (including superusers): who hears about new alerts."""
-    users = get_user_model().objects.filter(is_active=True)
-    return list(
-        users.filter(Q(is_superuser=True) | Q(groups__name__in=[ROLE_MANAGER, ROLE_ADMIN])).distinct()
-    )
+    return list(users_holding(ROLE_MANAGER))
 
 
 def raise_alert(

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analytics import demo
 from analytics.models import PatternAlert
 from analytics.tests.factories import PolicyFactory, PolicyVersionFactory
+from demo import analytics as demo
 from tickets.models import Ticket
 from tickets.tests.factories import RootCauseFactory, TicketFactory
 
