@@ -45,9 +45,10 @@ def check_uploads(uploads: Sequence[UploadedFile]) -> None:
     allowed = set(settings.REPLY_ATTACHMENT_TYPES)
     scan = import_string(settings.ATTACHMENT_SCANNER)
     for upload in uploads:
-        if upload.size > max_bytes:
+        size = upload.size or 0
+        if size > max_bytes:
             raise InvalidInput(
-                f"{upload.name} is {filesizeformat(upload.size)}; the limit is {filesizeformat(max_bytes)}.",
+                f"{upload.name} is {filesizeformat(size)}; the limit is {filesizeformat(max_bytes)}.",
                 field="attachments",
             )
         # The declared type and the one the file name implies must both be allowed, so an
@@ -72,9 +73,9 @@ def store_attachments(message: Message, uploads: Sequence[UploadedFile]) -> list
     for upload in uploads:
         attachment = Attachment(
             message=message,
-            filename=get_valid_filename(upload.name)[:255] or "attachment",
+            filename=get_valid_filename(upload.name or "attachment")[:255] or "attachment",
             content_type=content_type_of(upload),
-            size=upload.size,
+            size=upload.size or 0,
         )
         attachment.file.save(attachment.filename, upload, save=False)
         stored.append(attachment)

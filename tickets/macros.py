@@ -26,6 +26,7 @@ from helpdesk.queue import schedule_once
 from tickets import actions, events, permissions, tagging
 from tickets.models import Macro, Ticket, TicketEvent
 from tickets.queries import ROLE_MANAGER
+from tickets.roles import display_name
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -64,10 +65,6 @@ class MacroPreview:
     problems: list[str] = field(default_factory=list)
 
 
-def _who(user: AbstractBaseUser) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def preview_macro(macro: Macro, ticket: Ticket, *, actor: AbstractBaseUser) -> MacroPreview:
     """The filled text and each change applying would make to ``ticket`` as it is now (no writes)."""
     preview = MacroPreview(macro=macro, text=render_macro(macro, ticket, agent=actor))
@@ -80,8 +77,9 @@ def preview_macro(macro: Macro, ticket: Ticket, *, actor: AbstractBaseUser) -> M
         )
     added, removed = tagging.tag_changes(ticket.tags, add=macro.add_tags, remove=macro.remove_tags)
     changes += [f"Add tag {tag}" for tag in added] + [f"Remove tag {tag}" for tag in removed]
-    if macro.assign_agent_id and macro.assign_agent_id != ticket.assignee_id:
-        changes.append(f"Assign to {_who(macro.assign_agent)}")
+    assignee = macro.assign_agent
+    if assignee is not None and assignee.pk != ticket.assignee_id:
+        changes.append(f"Assign to {display_name(assignee)}")
         if macro.assign_agent_id != actor.pk and not permissions.may_assign_others(actor):
             problems.append("Only senior agents, managers and admins assign tickets to others.")
     if macro.assign_tier_id and macro.assign_tier_id != ticket.tier_id:

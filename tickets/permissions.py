@@ -22,6 +22,7 @@ from tickets.queries import GENERAL_TIER_RANK
 from tickets.roles import (
     ROLE_LADDER,
     ROLE_SENIOR,
+    display_name,
     holds_role,
     is_support_staff,
     roles_at_or_above,
@@ -70,8 +71,9 @@ def check_tier(ticket: Ticket, agent: AbstractBaseUser | None) -> None:
     profile = getattr(agent, "agent_profile", None)
     if profile is None or profile.tier_id is None or profile.tier_id == ticket.tier_id:
         return
-    if profile.tier.rank < ticket.tier.rank and ticket.tier.rank > GENERAL_TIER_RANK:
-        name = agent.get_full_name() or agent.get_username()
+    tier = ticket.tier
+    if tier is not None and profile.tier.rank < tier.rank and tier.rank > GENERAL_TIER_RANK:
+        name = display_name(agent)
         raise InvalidInput(
             f"{name} works the {profile.tier} tier; this ticket is in the {ticket.tier} tier. "
             "Assign someone of that tier, or de-escalate the ticket first.",

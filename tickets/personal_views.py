@@ -73,7 +73,7 @@ def clean_filters(raw: dict, *, user: AbstractBaseUser) -> dict:
 def view_filters(view: SavedView) -> tuple[str, InboxFilters]:
     """(base view slug, ``InboxFilters``) of a stored view; no query."""
     stored = view.filters or {}
-    base = stored.get("view") if stored.get("view") in SAVED_VIEW_LABELS else "all"
+    base = str(stored["view"]) if stored.get("view") in SAVED_VIEW_LABELS else "all"
     filters = InboxFilters(
         status=stored.get("status", ""),
         stage=stored.get("stage", ""),
@@ -120,19 +120,19 @@ def save_view(owner: AbstractBaseUser, *, name: str, filters: dict) -> SavedView
     if len(name) > NAME_MAX:
         raise InvalidInput(f"A view name has at most {NAME_MAX} characters.", field="name")
     cleaned = clean_filters(filters, user=owner)
-    existing = SavedView.objects.select_for_update().filter(owner=owner, name=name).first()
+    existing = SavedView.objects.select_for_update().filter(owner_id=owner.pk, name=name).first()
     if existing is not None:
         existing.filters = cleaned
         existing.save(update_fields=["filters"])
         return existing
-    mine = SavedView.objects.filter(owner=owner)
+    mine = SavedView.objects.filter(owner_id=owner.pk)
     if mine.count() >= MAX_VIEWS:
         raise InvalidInput(f"You have {MAX_VIEWS} views already; delete one first.", field="name")
     last = mine.aggregate(last=Max("position"))["last"]
     try:
         with transaction.atomic():
             return SavedView.objects.create(
-                owner=owner, name=name, filters=cleaned, position=0 if last is None else last + 1
+                owner_id=owner.pk, name=name, filters=cleaned, position=0 if last is None else last + 1
             )
     except IntegrityError:
         raise InvalidInput(f"You already have a view named {name!r}.", field="name") from None
@@ -145,7 +145,7 @@ def move_view(owner: AbstractBaseUser, view_id: int | str, *, direction: str) ->
     if direction not in ("up", "down"):
         raise InvalidInput("Move a view up or down.", field="direction")
     # Lock the owner's views in order so two moves cannot interleave.
-    views = list(SavedView.objects.select_for_update().filter(owner=owner).order_by("position", "pk"))
+    views = list(SavedView.objects.select_for_update().filter(owner_id=owner.pk).order_by("position", "pk"))
     index = next((i for i, view in enumerate(views) if str(view.pk) == str(view_id)), None)
     if index is None:
         _own(owner, view_id, lock=False)  # the precise error: missing, or someone else's
@@ -178,5 +178,5 @@ def share_view(owner: AbstractBaseUser, view_id: int | str, *, shared: bool) -> 
 def delete_view(owner: AbstractBaseUser, view_id: int | str) -> None:
     check_support_staff(owner, "delete inbox views")
     view = _own(owner, view_id)
-    SavedView.objects.filter(owner=owner, position__gt=view.position).update(position=F("position") - 1)
+    SavedView.objects.filter(owner_id=owner.pk, position__gt=view.position).update(position=F("position") - 1)
     view.delete()

@@ -35,7 +35,7 @@ class Present:
 def beat(ticket_id: int, user: AbstractBaseUser, *, typing: bool) -> None:
     """Record that ``user`` has the ticket open (and whether they are typing): one upsert."""
     TicketPresence.objects.bulk_create(
-        [TicketPresence(ticket_id=ticket_id, user=user, typing=typing, seen_at=timezone.now())],
+        [TicketPresence(ticket_id=ticket_id, user_id=user.pk, typing=typing, seen_at=timezone.now())],
         update_conflicts=True,
         unique_fields=["ticket", "user"],
         update_fields=["typing", "seen_at"],
@@ -48,7 +48,7 @@ def others_on(ticket_ids: Iterable[int], user: AbstractBaseUser) -> dict[int, li
         TicketPresence.objects.filter(
             ticket_id__in=list(ticket_ids), seen_at__gte=timezone.now() - PRESENCE_TTL
         )
-        .exclude(user=user)
+        .exclude(user_id=user.pk)
         .select_related("user")
         .order_by("user__first_name", "user__username")
     )

@@ -438,7 +438,9 @@ def view_counts(
     now = timezone.now()
     visible = _with_sla_warning(visible_tickets(user), user)
     queryset = cast(TicketQuerySet, visible).open().order_by()
-    counted = [(slug, queryset.filter(_view_condition(user, slug, now))) for slug, _ in SAVED_VIEWS]
+    counted: list[tuple[str, QuerySet]] = [
+        (slug, queryset.filter(_view_condition(user, slug, now))) for slug, _ in SAVED_VIEWS
+    ]
     for key, view, filters in personal:
         rows = _apply_filters(visible, filters, estimate=False).order_by()
         counted.append((key, rows.filter(_view_condition(user, view, now))))

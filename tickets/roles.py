@@ -28,6 +28,12 @@ ROLE_LADDER = (ROLE_AGENT, ROLE_SENIOR, ROLE_MANAGER, ROLE_ADMIN)
 APPROVAL_ROLES = ROLE_LADDER[1:]
 
 
+def display_name(user: AbstractBaseUser) -> str:
+    """The name shown for a person: their full name, else their username."""
+    person = cast(Any, user)
+    return person.get_full_name() or person.get_username()
+
+
 def _role_names(user: Person) -> set[str]:
     # The user's group names, read once per user object and cached on it.
     person = cast(Any, user)
