@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from helpdesk.queue import enqueue_on_commit
-from routing import alerts, config, placement, sla_clocks, vip
+from routing import config, notices, placement, sla_clocks, vip
 from routing.conditions import Facts, facts_for, repeat_complaints, teams_under_pressure
 from routing.engine import (
     PRESSURE_TAG,
@@ -305,12 +305,12 @@ class _Recipients:
         if team_id is None:
             return []
         if team_id not in self.teams:
-            self.teams[team_id] = list(alerts.team_members(team_id))
+            self.teams[team_id] = list(notices.team_members(team_id))
         return self.teams[team_id]
 
     def of_managers(self) -> list:
         if self.managers is None:
-            self.managers = list(alerts.exact_role(ROLE_MANAGER))
+            self.managers = list(notices.exact_role(ROLE_MANAGER))
         return self.managers
 
 
@@ -323,7 +323,7 @@ def _alert_escalation(item: Routed, recipients: _Recipients) -> None:
     if ticket.customer.is_vip:
         people += recipients.of_managers()
     text = f"{ticket.reference} escalated to {to_tier}: {escalation.reason}"
-    alerts.alert(people, kind=Notification.Kind.ESCALATION, text=text, ticket=ticket)
+    notices.alert(people, kind=Notification.Kind.ESCALATION, text=text, ticket=ticket)
     enqueue_on_commit("routing.jobs.assign_ticket", ticket.pk)
 
 
