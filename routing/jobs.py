@@ -57,6 +57,24 @@ def withdraw_orphaned_approvals() -> int:
     return sum(ticket_resolved(ticket_id) for ticket_id in list(ticket_ids))
 
 
+def ticket_snoozed(event_id: int) -> int:
+    """A ticket was snoozed: its SLA clocks pause now (the sweep would within a minute)."""
+    from routing import sla_clocks
+    from tickets.models import TicketEvent
+
+    event = TicketEvent.objects.filter(pk=event_id).values("ticket_id").first()
+    return sla_clocks.pause_ticket_clocks(event["ticket_id"]) if event else 0
+
+
+def ticket_unsnoozed(event_id: int) -> int:
+    """A ticket woke from a snooze: its paused clocks resume, the snoozed time not counted."""
+    from routing import sla_clocks
+    from tickets.models import TicketEvent
+
+    event = TicketEvent.objects.filter(pk=event_id).values("ticket_id").first()
+    return sla_clocks.resume_ticket_clocks(event["ticket_id"]) if event else 0
+
+
 def run_sla_sweep() -> dict:
     """Every minute: stop/pause/resume SLA clocks, then warn and breach (each exactly once)."""
     return sweep.run().__dict__

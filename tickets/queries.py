@@ -139,6 +139,7 @@ SAVED_VIEWS: tuple[tuple[str, str], ...] = (
     ("sla_risk", "SLA at risk"),
     ("vip", "VIP"),
     ("all", "All open"),
+    ("snoozed", "Snoozed"),
 )
 SAVED_VIEW_LABELS = dict(SAVED_VIEWS)
 # The general queue's rank (DESIGN: 0 AI, 1 general); a ticket sitting above it was escalated there.
@@ -256,6 +257,11 @@ def _view_condition(user: AbstractBaseUser, view: str, now: datetime) -> Q:
     return Q()
 
 
+def _snooze_scope(view: str) -> Q:
+    """Snoozed tickets (``tickets.snooze``) are listed under "Snoozed" and in no working view."""
+    return Q(snoozed_at__isnull=view != "snoozed")
+
+
 def _with_sla_warning(queryset: QuerySet[Ticket], user: AbstractBaseUser) -> QuerySet[Ticket]:
     from routing.models import Thresholds  # config read, not logic: the admin-tunable warning share
 
@@ -360,7 +366,7 @@ def inbox_for(
     """
     filters = filters or InboxFilters()
     queryset = _with_sla_warning(visible_tickets(user), user)
-    queryset = _apply_filters(queryset, filters).filter(_view_condition(user, view, timezone.now()))
+    queryset = _apply_filters(queryset, filters).filter(_view_condition(user, view, timezone.now()), _snooze_scope(view))
     return (
         queryset.select_related("customer", "assignee", "tier", "team")
         .defer(*LIST_DEFERRED)
@@ -379,7 +385,7 @@ def view_counts(user: AbstractBaseUser, *, cap: int = COUNT_CAP) -> dict[str, in
     parts, params = [], []
     for slug, _ in SAVED_VIEWS:
         sql, view_params = (
-            queryset.filter(_view_condition(user, slug, now)).values("pk")[:cap].query.sql_with_params()
+            queryset.filter(_view_condition(user, slug, now), _snooze_scope(slug)).values("pk")[:cap].query.sql_with_params()
         )
         parts.append(f"SELECT %s AS slug, (SELECT COUNT(*) FROM ({sql}) AS capped) AS n")
         params.extend([slug, *view_params])
