@@ -29,7 +29,11 @@ SCHEDULES: list[Job] = [
         why="A ticket whose triage failed (or whose job was lost) is triaged again.",
     ),
     Job("routing.jobs.run_sla_sweep", cron="* * * * *", why="SLA warnings and breaches act within a minute."),
-    Job("tickets.jobs.wake_snoozed_tickets", cron="* * * * *", why="Snoozed tickets wake within a minute of their time."),
+    Job(
+        "tickets.jobs.wake_snoozed_tickets",
+        cron="* * * * *",
+        why="Snoozed tickets wake within a minute of their time.",
+    ),
     Job(
         "routing.jobs.rebalance_queues",
         cron="* * * * *",

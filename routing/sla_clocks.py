@@ -369,7 +369,9 @@ def pause_ticket_clocks(ticket_id: int, *, now: datetime | None = None) -> int:
     with transaction.atomic():
         paused = (
             SlaClock.objects.select_for_update()
-            .filter(ticket_id=ticket_id, stopped_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True)
+            .filter(
+                ticket_id=ticket_id, stopped_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True
+            )
             .update(paused_at=now)
         )
         if paused:

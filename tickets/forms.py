@@ -297,7 +297,9 @@ class SplitForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        raw = self.data.getlist("messages") if hasattr(self.data, "getlist") else self.data.get("messages", [])
+        raw = (
+            self.data.getlist("messages") if hasattr(self.data, "getlist") else self.data.get("messages", [])
+        )
         if not raw:
             raise forms.ValidationError("Tick the messages to move into the new ticket.")
         if not all(str(value).isdigit() for value in raw):

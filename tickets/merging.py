@@ -106,7 +106,9 @@ def merge_tickets(source: Ticket, *, into: Ticket, actor: AbstractBaseUser | Non
     if target.status == Ticket.Status.CLOSED:
         raise IllegalTransition(f"{target.reference} is closed; reopen it before merging into it.")
     if _has_held_reply(source):
-        raise IllegalTransition(f"{source.reference} has a reply held for approval; decide it before merging.")
+        raise IllegalTransition(
+            f"{source.reference} has a reply held for approval; decide it before merging."
+        )
 
     now = timezone.now()
     message_ids = list(Message.objects.filter(ticket=source).values_list("pk", flat=True))
@@ -145,15 +147,21 @@ def merge_tickets(source: Ticket, *, into: Ticket, actor: AbstractBaseUser | Non
     }
     events.record_built(
         [
-            events.build(source, TicketEvent.Kind.TICKET_MERGED, actor=actor, at=now, data={**data, "role": "source"}),
-            events.build(target, TicketEvent.Kind.TICKET_MERGED, actor=actor, at=now, data={**data, "role": "target"}),
+            events.build(
+                source, TicketEvent.Kind.TICKET_MERGED, actor=actor, at=now, data={**data, "role": "source"}
+            ),
+            events.build(
+                target, TicketEvent.Kind.TICKET_MERGED, actor=actor, at=now, data={**data, "role": "target"}
+            ),
         ]
     )
     return merge
 
 
 @transaction.atomic
-def undo_merge(merge: TicketMerge, *, actor: AbstractBaseUser | None, now: datetime | None = None) -> TicketMerge:
+def undo_merge(
+    merge: TicketMerge, *, actor: AbstractBaseUser | None, now: datetime | None = None
+) -> TicketMerge:
     """Put back exactly what ``merge`` moved and changed, within ``TicketMerge.UNDO_WINDOW``.
 
     Messages that reached the target after the merge (a reply through the source's address)
@@ -228,9 +236,13 @@ def split_ticket(
             field="messages",
         )
     if len(wanted) == len(on_ticket):
-        raise InvalidInput("Leave at least one message on the ticket; split moves some, not all.", field="messages")
+        raise InvalidInput(
+            "Leave at least one message on the ticket; split moves some, not all.", field="messages"
+        )
     if _has_held_reply(source, wanted):
-        raise InvalidInput("A chosen reply is held for approval; decide it before splitting.", field="messages")
+        raise InvalidInput(
+            "A chosen reply is held for approval; decide it before splitting.", field="messages"
+        )
 
     now = timezone.now()
     moved = list(Message.objects.filter(pk__in=wanted).order_by("created_at", "id"))
@@ -278,15 +290,21 @@ def split_ticket(
     data = {"split_id": split.pk, "source_id": source.pk, "new_ticket_id": created.pk, "message_ids": wanted}
     events.record_built(
         [
-            events.build(source, TicketEvent.Kind.TICKET_SPLIT, actor=actor, at=now, data={**data, "role": "source"}),
-            events.build(created, TicketEvent.Kind.TICKET_SPLIT, actor=actor, at=now, data={**data, "role": "new"}),
+            events.build(
+                source, TicketEvent.Kind.TICKET_SPLIT, actor=actor, at=now, data={**data, "role": "source"}
+            ),
+            events.build(
+                created, TicketEvent.Kind.TICKET_SPLIT, actor=actor, at=now, data={**data, "role": "new"}
+            ),
         ]
     )
     return split
 
 
 @transaction.atomic
-def undo_split(split: TicketSplit, *, actor: AbstractBaseUser | None, now: datetime | None = None) -> TicketSplit:
+def undo_split(
+    split: TicketSplit, *, actor: AbstractBaseUser | None, now: datetime | None = None
+) -> TicketSplit:
     """Move the messages back and delete the ticket the split made, within a minute.
 
     Refused (``IllegalTransition``) when a message arrived on the new ticket since: deleting
@@ -301,7 +319,9 @@ def undo_split(split: TicketSplit, *, actor: AbstractBaseUser | None, now: datet
     locked = _lock_pair(split.source_id, split.created_id)
     source, created = locked[split.source_id], locked[split.created_id]
     if Message.objects.filter(ticket=created).exclude(pk__in=split.message_ids).exists():
-        raise IllegalTransition(f"{created.reference} has new messages since the split; it can no longer be undone.")
+        raise IllegalTransition(
+            f"{created.reference} has new messages since the split; it can no longer be undone."
+        )
 
     Message.objects.filter(pk__in=split.message_ids, ticket=created).update(ticket=source)
     source.save(update_fields=[*_restore(source, split.source_before), "updated_at"])
@@ -312,7 +332,11 @@ def undo_split(split: TicketSplit, *, actor: AbstractBaseUser | None, now: datet
         source,
         TicketEvent.Kind.TICKET_SPLIT_UNDONE,
         actor=actor,
-        data={"split_id": split.pk, "deleted_ticket": split.created_reference, "message_ids": split.message_ids},
+        data={
+            "split_id": split.pk,
+            "deleted_ticket": split.created_reference,
+            "message_ids": split.message_ids,
+        },
     )
     return split
 

@@ -366,7 +366,9 @@ def inbox_for(
     """
     filters = filters or InboxFilters()
     queryset = _with_sla_warning(visible_tickets(user), user)
-    queryset = _apply_filters(queryset, filters).filter(_view_condition(user, view, timezone.now()), _snooze_scope(view))
+    queryset = _apply_filters(queryset, filters).filter(
+        _view_condition(user, view, timezone.now()), _snooze_scope(view)
+    )
     return (
         queryset.select_related("customer", "assignee", "tier", "team")
         .defer(*LIST_DEFERRED)
@@ -385,7 +387,9 @@ def view_counts(user: AbstractBaseUser, *, cap: int = COUNT_CAP) -> dict[str, in
     parts, params = [], []
     for slug, _ in SAVED_VIEWS:
         sql, view_params = (
-            queryset.filter(_view_condition(user, slug, now), _snooze_scope(slug)).values("pk")[:cap].query.sql_with_params()
+            queryset.filter(_view_condition(user, slug, now), _snooze_scope(slug))
+            .values("pk")[:cap]
+            .query.sql_with_params()
         )
         parts.append(f"SELECT %s AS slug, (SELECT COUNT(*) FROM ({sql}) AS capped) AS n")
         params.extend([slug, *view_params])

@@ -56,7 +56,9 @@ def snooze_ticket(
             raise InvalidInput("A ticket can be snoozed for at most 90 days.", field="until")
     ticket = _lock(ticket)
     if not ticket.is_open:
-        raise IllegalTransition(f"The ticket is {ticket.get_status_display().lower()}; only open tickets snooze.")
+        raise IllegalTransition(
+            f"The ticket is {ticket.get_status_display().lower()}; only open tickets snooze."
+        )
     ticket.snoozed_at = now
     ticket.snoozed_until = until
     ticket.save(update_fields=["snoozed_at", "snoozed_until", "updated_at"])
@@ -69,7 +71,9 @@ def snooze_ticket(
     return ticket
 
 
-def _unsnooze_event(ticket: Ticket, *, reason: str, now: datetime, actor=None, actor_kind=None) -> TicketEvent:
+def _unsnooze_event(
+    ticket: Ticket, *, reason: str, now: datetime, actor=None, actor_kind=None
+) -> TicketEvent:
     return events.build(
         ticket,
         TicketEvent.Kind.UNSNOOZED,

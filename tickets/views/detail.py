@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -93,7 +93,11 @@ def escalation_package(ticket: Ticket, routing: dict | None) -> dict | None:
     package = last.package or {}
     kinds = dict(TicketEvent.Kind.choices)
     attempts = [
-        {"at": item.get("at"), "label": kinds.get(item.get("kind"), item.get("kind", "")), "data": item.get("data") or {}}
+        {
+            "at": item.get("at"),
+            "label": kinds.get(item.get("kind"), item.get("kind", "")),
+            "data": item.get("data") or {},
+        }
         for item in package.get("attempted_resolutions", [])
     ]
     return {

@@ -97,12 +97,17 @@ def split_ticket(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _refuse(request, ticket, form_error_text(form))
     try:
         split = merging.split_ticket(
-            ticket, message_ids=form.cleaned_data["messages"], actor=request.user, subject=form.cleaned_data["subject"]
+            ticket,
+            message_ids=form.cleaned_data["messages"],
+            actor=request.user,
+            subject=form.cleaned_data["subject"],
         )
     except HelpdeskError as error:
         return _refuse(request, ticket, error_text(error), status=error.status)
     count = len(split.message_ids)
-    return _go(request, ticket.pk, f"{count} message{'s' if count != 1 else ''} moved to {split.created_reference}.")
+    return _go(
+        request, ticket.pk, f"{count} message{'s' if count != 1 else ''} moved to {split.created_reference}."
+    )
 
 
 @require_POST
@@ -114,4 +119,6 @@ def undo_split(request: HtmxHttpRequest, pk: int, split_id: int) -> HttpResponse
         merging.undo_split(split, actor=request.user)
     except HelpdeskError as error:
         return _refuse(request, ticket, error_text(error), status=error.status)
-    return _go(request, ticket.pk, f"Split undone: the messages are back and {split.created_reference} is gone.")
+    return _go(
+        request, ticket.pk, f"Split undone: the messages are back and {split.created_reference} is gone."
+    )
