@@ -245,7 +245,7 @@ class SnoozeForm(forms.Form):
         ("reply", "Until the customer replies"),
         ("custom", "Until…"),
     ]
-    preset = forms.ChoiceField(choices=PRESETS, label="Snooze", initial="reply")
+    preset = forms.ChoiceField(choices=PRESETS, label="Snooze", initial="reply", widget=forms.RadioSelect)
     until = forms.DateTimeField(
         required=False,
         label="Wake at",
