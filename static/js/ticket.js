@@ -4,6 +4,17 @@
 (function () {
   "use strict";
   const bar = () => document.querySelector(".action-bar");
+
+  // The sticky header sits under the top bar, whose height changes with the width (it wraps).
+  function measureTopbar() {
+    const top = document.querySelector(".topbar");
+    if (top) document.documentElement.style.setProperty("--topbar-h", top.offsetHeight + "px");
+  }
+  measureTopbar();
+  // The header tools arrive after the page (HTMX) and may wrap the top bar: follow its size.
+  const topbar = document.querySelector(".topbar");
+  if (topbar && window.ResizeObserver) new ResizeObserver(measureTopbar).observe(topbar);
+  else window.addEventListener("resize", measureTopbar);
   const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
 
   function closeOthers(keep) {
