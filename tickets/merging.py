@@ -84,7 +84,7 @@ def merge_tickets(source: Ticket, *, into: Ticket, actor: AbstractBaseUser | Non
 
     Raises ``InvalidInput`` for a ticket merged into itself or tickets of different customers,
     ``IllegalTransition`` when the source is already merged, the target is closed or merged, or
-    the source holds a reply waiting for approval (decide it first).
+    the source holds a reply or an approval still waiting for a decision (decide it first).
     """
     permissions.check_support_staff(actor, "merge tickets")
     if source.pk == into.pk:
@@ -109,6 +109,9 @@ def merge_tickets(source: Ticket, *, into: Ticket, actor: AbstractBaseUser | Non
         raise IllegalTransition(
             f"{source.reference} has a reply held for approval; decide it before merging."
         )
+    # Routing's approvals (``Ticket.approvals``) would be left pending on a closed ticket.
+    if source.approvals.filter(status="pending").exists():
+        raise IllegalTransition(f"{source.reference} has a pending approval; decide it before merging.")
 
     now = timezone.now()
     message_ids = list(Message.objects.filter(ticket=source).values_list("pk", flat=True))

@@ -29,6 +29,7 @@ class WakeReason:
     TIME = "time"
     CUSTOMER_REPLIED = "customer_replied"
     MANUAL = "manual"
+    RESOLVED = "resolved"
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -112,6 +113,17 @@ def wake_on_customer_message(ticket: Ticket, *, now: datetime, updates: list[str
     ticket.snoozed_at = ticket.snoozed_until = None
     updates += ["snoozed_at", "snoozed_until"]
     return event
+
+
+def wake_on_resolve(ticket: Ticket, *, actor, actor_kind, now: datetime, updates: list[str]) -> None:
+    """For ``resolve_ticket``, on the locked ``ticket``: a resolved ticket is not snoozed any more
+    (reopened later, it must show in the working views). Records ``unsnoozed`` if it was."""
+    if ticket.snoozed_at is None:
+        return
+    event = _unsnooze_event(ticket, reason=WakeReason.RESOLVED, now=now, actor=actor, actor_kind=actor_kind)
+    events.record_built([event])
+    ticket.snoozed_at = ticket.snoozed_until = None
+    updates += ["snoozed_at", "snoozed_until"]
 
 
 def wake_due_snoozes(now: datetime | None = None, *, batch: int = WAKE_BATCH) -> int:

@@ -237,3 +237,16 @@ def test_undo_split_after_the_minute_or_after_a_new_message_is_refused(pair, man
     with pytest.raises(IllegalTransition, match="new messages since the split"):
         merging.undo_split(split, actor=manager)
     assert Ticket.objects.filter(pk=split.created_id).exists()
+
+
+def test_a_pending_approval_blocks_the_merge(pair, manager):
+    from decimal import Decimal
+
+    from routing import approvals
+
+    source, target = pair
+    approvals.request_approval(
+        source, requested_by=manager, amount=Decimal("80"), reason="Goodwill refund", role="manager"
+    )
+    with pytest.raises(IllegalTransition, match="pending approval"):
+        merging.merge_tickets(source, into=target, actor=manager)

@@ -161,3 +161,21 @@ def test_the_sla_clocks_pause_while_snoozed_and_the_snoozed_time_is_not_counted(
         assert 29.9 <= shift <= 30.5, (clock.kind, shift)
     ticket.refresh_from_db()
     assert ticket.sla_paused_at is None and ticket.sla_due_at is not None
+
+
+def test_resolving_a_snoozed_ticket_ends_the_snooze(manager):
+    from tickets import actions
+    from tickets.models import RootCause
+
+    ticket = TicketFactory()
+    snooze.snooze_ticket(ticket, actor=manager, until=None)
+    actions.resolve_ticket(
+        ticket,
+        actor=manager,
+        resolution_method=Ticket.ResolutionMethod.INFORMATION,
+        root_cause=RootCause.objects.create(name="Question"),
+    )
+    ticket.refresh_from_db()
+    assert ticket.snoozed_at is None and ticket.status == Ticket.Status.RESOLVED
+    woke = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.UNSNOOZED)
+    assert woke.data["reason"] == "resolved"
