@@ -179,3 +179,18 @@ def test_resolving_a_snoozed_ticket_ends_the_snooze(manager):
     assert ticket.snoozed_at is None and ticket.status == Ticket.Status.RESOLVED
     woke = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.UNSNOOZED)
     assert woke.data["reason"] == "resolved"
+
+
+def test_snooze_and_wake_are_webhook_events(manager, django_capture_on_commit_callbacks):
+    from followups.models import WebhookDelivery
+    from followups.tests.factories import WebhookSubscriptionFactory
+
+    WebhookSubscriptionFactory(events=["ticket.snoozed", "ticket.unsnoozed"])
+    ticket = TicketFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        snooze.snooze_ticket(ticket, actor=manager, until=None)
+        snooze.unsnooze_ticket(ticket, actor=manager)
+    assert sorted(WebhookDelivery.objects.values_list("event", flat=True)) == [
+        "ticket.snoozed",
+        "ticket.unsnoozed",
+    ]
