@@ -194,3 +194,29 @@ def test_snooze_and_wake_are_webhook_events(manager, django_capture_on_commit_ca
         "ticket.snoozed",
         "ticket.unsnoozed",
     ]
+
+
+def test_a_customer_reply_to_a_snoozed_ticket_resumes_its_sla_clocks_through_the_pipeline(
+    manager, django_capture_on_commit_callbacks
+):
+    install_default_workflow()
+    ticket = TriagedTicketFactory(issue_type="account")
+    route_ticket(ticket, trigger="message")
+    with django_capture_on_commit_callbacks(execute=True):
+        snooze.snooze_ticket(ticket, actor=manager, until=None)
+    assert all(c.paused_at is not None for c in SlaClock.objects.filter(ticket=ticket))
+
+    with django_capture_on_commit_callbacks(execute=True):  # intake, then the pipeline, inline
+        intake.receive(
+            intake.InboundMessage(
+                channel="email",
+                sender=intake.Sender(email=ticket.customer.email),
+                body="Hello? Any news on my account?",
+                external_id="<wake@x>",
+                ticket_id=ticket.pk,
+            )
+        )
+    ticket.refresh_from_db()
+    assert ticket.snoozed_at is None
+    running = SlaClock.objects.filter(ticket=ticket, stopped_at__isnull=True)
+    assert running.exists() and all(c.paused_at is None for c in running)
