@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -183,6 +184,7 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         t for t in context["past_tickets"] if t.status != Ticket.Status.CLOSED and not t.merged_into_id
     ]
     context["undo"] = merging.undoable_for(ticket)
+    context["TIME_ZONE_NAME"] = timezone.get_current_timezone_name()
     context["load_images"] = request.GET.get("images") == "1"
     context.update(extra)
     return context
