@@ -250,3 +250,26 @@ def test_a_pending_approval_blocks_the_merge(pair, manager):
     )
     with pytest.raises(IllegalTransition, match="pending approval"):
         merging.merge_tickets(source, into=target, actor=manager)
+
+
+def test_a_ticket_split_off_a_routed_one_gets_its_own_sla_clocks(manager, django_capture_on_commit_callbacks):
+    from routing.engine import route_ticket
+    from routing.models import SlaClock
+    from routing.tests.factories import TriagedTicketFactory
+    from routing.workflow import install_default_workflow
+
+    install_default_workflow()
+    ticket = TriagedTicketFactory(issue_type="account")
+    MessageFactory(ticket=ticket, body="And a second, different question")
+    route_ticket(ticket, trigger="message")
+    ticket.refresh_from_db()
+    moving = ticket.messages.order_by("created_at", "id").last()
+    with django_capture_on_commit_callbacks(execute=True):
+        split = merging.split_ticket(ticket, message_ids=[moving.pk], actor=manager)
+    created = Ticket.objects.get(pk=split.created_id)
+    assert created.tier_id == ticket.tier_id and created.team_id == ticket.team_id
+    assert SlaClock.objects.filter(ticket=created, kind="first_response").exists()
+    assert created.sla_due_at is not None
+    merging.undo_split(split, actor=manager)  # its clocks and routing rows go with it
+    assert not Ticket.objects.filter(pk=created.pk).exists()
+    assert not SlaClock.objects.filter(ticket_id=created.pk).exists()
