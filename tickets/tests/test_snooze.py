@@ -220,3 +220,19 @@ def test_a_customer_reply_to_a_snoozed_ticket_resumes_its_sla_clocks_through_the
     assert ticket.snoozed_at is None
     running = SlaClock.objects.filter(ticket=ticket, stopped_at__isnull=True)
     assert running.exists() and all(c.paused_at is None for c in running)
+
+
+def test_a_snoozed_ticket_is_not_handed_to_an_agent_until_it_wakes(manager):
+    from routing.assignment import fill_team
+    from routing.tests.factories import agent_in, tier
+
+    install_default_workflow()
+    general = tier("general")
+    agent = agent_in("general", username="free-agent")
+    ticket = TicketFactory(team=general.team, tier=general)
+    snooze.snooze_ticket(ticket, actor=manager, until=None)
+    assert fill_team(general.team) == 0
+    snooze.unsnooze_ticket(ticket, actor=manager)
+    assert fill_team(general.team) == 1
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
