@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from routing.models import AgentProfile
+from routing.escalation import build_package
+from routing.models import AgentProfile, Escalation
 from tickets.models import Message, RootCause, Ticket, TicketMerge
 from tickets.tests.browser.test_inbox_flows import PASSWORD, log_in
 from tickets.tests.conftest import default_org
@@ -63,6 +64,17 @@ def desk(db):
             else f"Update {n}: we asked the carrier again and will write back.",
             created_at=now - timedelta(hours=6) + timedelta(minutes=20 * n),
         )
+    # It arrived escalated: the AI tier handed it to the general queue with routing's package.
+    reason = "VIP customer, frustrated, a deadline on Saturday: a person should answer."
+    Escalation.objects.create(
+        ticket=long,
+        direction=Escalation.Direction.UP,
+        from_tier=org["ai"],
+        to_tier=org["general"],
+        trigger=Escalation.Trigger.RULE,
+        reason=reason,
+        package=build_package(long, trigger=Escalation.Trigger.RULE, reason=reason),
+    )
     duplicate = TicketFactory(
         subject="Parcel late (second mail)", with_message="Me again about the late parcel.", **common
     )
@@ -78,6 +90,7 @@ def test_the_action_bar_stays_and_the_conversation_stays_in_view(page: Page, liv
     log_in(page, live_server, "ana.agent")
     page.goto(f"{live_server.url}/tickets/{desk['long'].pk}/")
     expect(page.locator(".action-bar")).to_be_visible()
+    expect(page.locator("#escalation-package")).to_contain_text("a person should answer")
     page.screenshot(path=str(screenshots / "ticket-desktop.png"))
 
     # The page is the viewport: the window never scrolls, the conversation column scrolls itself.
