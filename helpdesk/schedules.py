@@ -30,6 +30,11 @@ SCHEDULES: list[Job] = [
     ),
     Job("routing.jobs.run_sla_sweep", cron="* * * * *", why="SLA warnings and breaches act within a minute."),
     Job(
+        "tickets.jobs.wake_snoozed_tickets",
+        cron="* * * * *",
+        why="Snoozed tickets wake within a minute of their time.",
+    ),
+    Job(
         "routing.jobs.rebalance_queues",
         cron="* * * * *",
         why="Queue pressure moves low-risk cases to AI and back.",

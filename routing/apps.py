@@ -27,6 +27,11 @@ class RoutingConfig(AppConfig):
         from tickets.models import TicketEvent
 
         events.subscribe(TicketEvent.Kind.REPLY_SENT, "routing.triage.jobs.reply_sent")
+        # A snoozed ticket's SLA clocks pause while it sleeps (tickets.snooze).
+        events.subscribe(TicketEvent.Kind.SNOOZED, "routing.jobs.ticket_snoozed")
+        events.subscribe(TicketEvent.Kind.UNSNOOZED, "routing.jobs.ticket_unsnoozed")
+        # A ticket split off another gets its own SLA clocks.
+        events.subscribe(TicketEvent.Kind.TICKET_SPLIT, "routing.jobs.ticket_split")
 
         # A policy edit drops the cached policy texts the AI quotes (routing.policies).
         from routing.models import Policy, PolicyVersion

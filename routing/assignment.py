@@ -95,7 +95,14 @@ def _assign_locked(ticket: Ticket) -> AbstractBaseUser | None:
 
 
 def _assignable() -> Q:
-    return Q(status=Ticket.Status.OPEN, assignee__isnull=True, handled_by_ai=False, team__isnull=False)
+    # A snoozed ticket is not waiting for anyone (tickets.snooze): it is assigned once it wakes.
+    return Q(
+        status=Ticket.Status.OPEN,
+        assignee__isnull=True,
+        handled_by_ai=False,
+        team__isnull=False,
+        snoozed_at__isnull=True,
+    )
 
 
 @transaction.atomic

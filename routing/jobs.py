@@ -57,6 +57,54 @@ def withdraw_orphaned_approvals() -> int:
     return sum(ticket_resolved(ticket_id) for ticket_id in list(ticket_ids))
 
 
+def ticket_snoozed(event_id: int) -> int:
+    """A ticket was snoozed: its SLA clocks pause now (the sweep would within a minute)."""
+    from routing import sla_clocks
+    from tickets.models import TicketEvent
+
+    event = TicketEvent.objects.filter(pk=event_id).values("ticket_id").first()
+    return sla_clocks.pause_ticket_clocks(event["ticket_id"]) if event else 0
+
+
+def ticket_unsnoozed(event_id: int) -> int:
+    """A ticket woke from a snooze: its paused clocks resume, the snoozed time not counted."""
+    from routing import sla_clocks
+    from tickets.models import TicketEvent
+
+    event = TicketEvent.objects.filter(pk=event_id).values("ticket_id").first()
+    return sla_clocks.resume_ticket_clocks(event["ticket_id"]) if event else 0
+
+
+def ticket_split(event_id: int) -> bool:
+    """A ticket split off another starts its own SLA clocks where it stands (same tier and team,
+    not routed again: the agent chose its place). Returns whether clocks were applied."""
+    from django.db import transaction
+
+    from routing import sla_clocks
+    from tickets.models import TicketEvent
+
+    event = TicketEvent.objects.filter(pk=event_id, data__role="new").values("ticket_id").first()
+    if event is None:
+        return False
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("tier", "customer")
+            .filter(pk=event["ticket_id"], status__in=Ticket.OPEN_STATUSES, tier__isnull=False)
+            .first()
+        )
+        if ticket is None:
+            return False
+        sla_clocks.apply_sla(
+            ticket,
+            tier=ticket.tier,
+            team_id=ticket.team_id,
+            priority=ticket.priority,
+            vip=ticket.customer.is_vip,
+        )
+    return True
+
+
 def run_sla_sweep() -> dict:
     """Every minute: stop/pause/resume SLA clocks, then warn and breach (each exactly once)."""
     return sweep.run().__dict__

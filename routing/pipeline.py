@@ -49,6 +49,7 @@ INTAKE_EVENT_KINDS = (
     TicketEvent.Kind.CREATED,
     TicketEvent.Kind.STATUS_CHANGED,
     TicketEvent.Kind.MESSAGE_RECEIVED,
+    TicketEvent.Kind.UNSNOOZED,  # a customer message woke a snoozed ticket (its SLA clocks resume)
 )
 
 

@@ -267,7 +267,8 @@ def _plan_clocks(
             clock.warned_at = clock.breached_at = clock.stopped_at = clock.paused_at = None
         elif clock.breached_at is not None or clock.stopped_at is not None:
             continue
-        if clock.paused_at is not None and ticket.status == Ticket.Status.OPEN:
+        waiting = ticket.status == Ticket.Status.PENDING or ticket.snoozed_at is not None
+        if clock.paused_at is not None and not waiting:
             # The customer answered: the waiting time does not count against the target.
             clock.paused_minutes += business_minutes_between(clock.paused_at, now, calendar)
             clock.paused_at = None
@@ -277,7 +278,7 @@ def _plan_clocks(
         clock.warn_at = add_business_minutes(
             clock.started_at, clock.paused_minutes + minutes * share, calendar
         )
-        if ticket.status == Ticket.Status.PENDING and clock.paused_at is None:
+        if waiting and clock.paused_at is None:
             clock.paused_at = now
         (changed if clock.pk else created).append(clock)
         existing[kind] = clock
@@ -417,7 +418,7 @@ def sync_clocks(now: datetime) -> dict[str, int]:
     pause = f"""
       WITH waiting AS (
         SELECT c.id FROM {clock} c JOIN {ticket} t ON t.id = c.ticket_id
-        WHERE {running} AND c.paused_at IS NULL AND t.status = 'pending'
+        WHERE {running} AND c.paused_at IS NULL AND (t.status = 'pending' OR t.snoozed_at IS NOT NULL)
         FOR UPDATE OF c SKIP LOCKED)
       UPDATE {clock} c SET paused_at = %(now)s FROM waiting WHERE c.id = waiting.id RETURNING c.ticket_id"""
     escalation = Escalation._meta.db_table
@@ -437,7 +438,12 @@ def sync_clocks(now: datetime) -> dict[str, int]:
         with transaction.atomic():
             batch = list(
                 SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(paused_at__isnull=False, stopped_at__isnull=True, ticket__status=Ticket.Status.OPEN)
+                .filter(
+                    paused_at__isnull=False,
+                    stopped_at__isnull=True,
+                    ticket__status=Ticket.Status.OPEN,
+                    ticket__snoozed_at__isnull=True,
+                )
                 .select_related("ticket__team")[:BATCH]
             )
             if not batch:
@@ -448,6 +454,47 @@ def sync_clocks(now: datetime) -> dict[str, int]:
             mirror_dues({item.ticket_id for item in batch})
             resumed += len(batch)
     return {"stopped": len(stopped), "paused": len(paused), "resumed": resumed}
+
+
+def pause_ticket_clocks(ticket_id: int, *, now: datetime | None = None) -> int:
+    """Pause the running clocks of a ticket that just started waiting (snoozed), at once rather
+    than at the next sweep; one statement. Returns how many clocks paused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        paused = (
+            SlaClock.objects.select_for_update()
+            .filter(
+                ticket_id=ticket_id, stopped_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True
+            )
+            .update(paused_at=now)
+        )
+        if paused:
+            mirror_dues([ticket_id])
+    return paused
+
+
+def resume_ticket_clocks(ticket_id: int, *, now: datetime | None = None) -> int:
+    """Resume the paused clocks of an open ticket that stopped waiting (woke from a snooze), the
+    waiting time added to their targets. A ticket still pending or snoozed is left paused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        clocks = list(
+            SlaClock.objects.select_for_update(of=("self",))
+            .filter(
+                ticket_id=ticket_id,
+                paused_at__isnull=False,
+                stopped_at__isnull=True,
+                ticket__status=Ticket.Status.OPEN,
+                ticket__snoozed_at__isnull=True,
+            )
+            .select_related("ticket")
+        )
+        calendars: dict[int | None, Calendar] = {}
+        for clock in clocks:
+            resume_clock(clock, now=now, calendars=calendars)
+        if clocks:
+            mirror_dues([ticket_id])
+    return len(clocks)
 
 
 def resume_clock(clock: SlaClock, *, now: datetime, calendars: dict | None = None) -> SlaClock:

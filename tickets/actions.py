@@ -26,7 +26,7 @@ from django.utils.module_loading import import_string
 
 from helpdesk.errors import IllegalTransition, InvalidInput
 from helpdesk.queue import enqueue_on_commit
-from tickets import events, intake, permissions
+from tickets import events, intake, permissions, snooze
 from tickets.models import Customer, CustomerIdentity, Message, RootCause, Ticket, TicketEvent
 
 
@@ -455,6 +455,7 @@ def resolve_ticket(
     ticket.root_cause = root_cause
     ticket.resolution_method = resolution_method
     ticket.resolution_note = note
+    snooze.wake_on_resolve(ticket, actor=actor, actor_kind=actor_kind, now=now, updates=updates)
     _set_stage(ticket, Ticket.Stage.RESOLVED, actor=actor, actor_kind=actor_kind, updates=updates)
     ticket.save(update_fields=updates)
     events.record(

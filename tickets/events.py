@@ -33,6 +33,8 @@ WEBHOOK_KINDS = frozenset(
         TicketEvent.Kind.APPROVAL_REQUESTED,
         TicketEvent.Kind.APPROVAL_DECIDED,
         TicketEvent.Kind.CSAT_RECEIVED,
+        TicketEvent.Kind.SNOOZED,
+        TicketEvent.Kind.UNSNOOZED,
     }
 )
 

@@ -300,3 +300,80 @@ class MacroForm(forms.ModelForm):
         if set(cleaned.get("add_tags") or []) & set(cleaned.get("remove_tags") or []):
             self.add_error("remove_tags", "A tag cannot be both added and removed.")
         return cleaned
+
+
+# --- snooze, merge and split (tickets.snooze, tickets.merging) --------------------------------
+
+
+class SnoozeForm(forms.Form):
+    """Until a preset time, a chosen local time, or until the customer replies."""
+
+    PRESETS = [
+        ("1h", "1 hour"),
+        ("4h", "4 hours"),
+        ("tomorrow", "Tomorrow 9:00"),
+        ("next_week", "Next Monday 9:00"),
+        ("reply", "Until the customer replies"),
+        ("custom", "Until…"),
+    ]
+    preset = forms.ChoiceField(choices=PRESETS, label="Snooze", initial="reply", widget=forms.RadioSelect)
+    until = forms.DateTimeField(
+        required=False,
+        label="Wake at",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def wake_time(self, now):
+        """The chosen wake-up time (aware), or None for "until the customer replies"."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        preset = self.cleaned_data["preset"]
+        local = timezone.localtime(now)
+        morning = local.replace(hour=9, minute=0, second=0, microsecond=0)
+        return {
+            "1h": lambda: now + timedelta(hours=1),
+            "4h": lambda: now + timedelta(hours=4),
+            "tomorrow": lambda: morning + timedelta(days=1),
+            "next_week": lambda: morning + timedelta(days=7 - local.weekday()),
+            "reply": lambda: None,
+            "custom": lambda: self.cleaned_data["until"],
+        }[preset]()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("preset") == "custom" and not data.get("until"):
+            self.add_error("until", "Give the date and time to wake the ticket.")
+        return data
+
+
+class MergeForm(forms.Form):
+    target = forms.CharField(
+        max_length=20, label="Merge into ticket", help_text="Its reference, e.g. HD-123."
+    )
+
+    def clean_target(self) -> int:
+        raw = self.cleaned_data["target"].strip().upper().removeprefix("HD-").removeprefix("#")
+        if not raw.isdigit():
+            raise forms.ValidationError("Give a ticket reference such as HD-123.")
+        return int(raw)
+
+
+class SplitForm(forms.Form):
+    """The ids of the ticked messages (``messages``, repeated) and the new ticket's subject."""
+
+    subject = forms.CharField(max_length=300, required=False, label="Subject of the new ticket")
+
+    def clean(self):
+        data = super().clean()
+        raw = (
+            self.data.getlist("messages") if hasattr(self.data, "getlist") else self.data.get("messages", [])
+        )
+        if not raw:
+            raise forms.ValidationError("Tick the messages to move into the new ticket.")
+        if not all(str(value).isdigit() for value in raw):
+            raise forms.ValidationError("The ticked messages are not valid message ids.")
+        data["messages"] = [int(value) for value in raw]
+        return data

@@ -30,7 +30,7 @@ from django.utils import timezone
 from helpdesk import queue
 from helpdesk.errors import InvalidInput
 from helpdesk.inputs import check_datetime, check_storable, safe_filename
-from tickets import actions, events
+from tickets import actions, events, snooze
 from tickets.models import (
     Attachment,
     Channel,
@@ -311,6 +311,9 @@ def _store(inbound: InboundMessage) -> IntakeResult:
     received_at = min(inbound.received_at or now, now)
     customer = resolve_customer(inbound.channel, inbound.sender, locked=True)
     ticket = find_conversation(inbound, customer, lock=True)
+    while ticket is not None and ticket.merged_into_id:
+        # Merged (tickets.merging): the source's reply address and thread lead to the target.
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.merged_into_id)
     reopened = False
     pending: list[TicketEvent] = []
     if ticket is not None and not ticket.is_open:
@@ -345,6 +348,9 @@ def _store(inbound: InboundMessage) -> IntakeResult:
         if reopened_event is not None:
             pending.append(reopened_event)
 
+        woke = snooze.wake_on_customer_message(ticket, now=now, updates=updates)
+        if woke is not None:
+            pending.append(woke)
         ticket.save(update_fields=updates)
 
     message = Message.objects.create(

@@ -265,6 +265,16 @@ class Ticket(models.Model):
     sla_paused_at = models.DateTimeField(null=True, blank=True)
     sla_breached = models.BooleanField(default=False)
 
+    # --- snooze and merge (tickets.snooze, tickets.merging)
+    # Set while snoozed: hidden from the working views, SLA clocks paused. ``snoozed_until`` is
+    # the wake-up time; blank means "until the customer replies" (a reply wakes either kind).
+    snoozed_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    # A ticket merged into another: closed, and its URL and reply address lead to the target.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets"
+    )
+
     # --- timing (set by intake and actions; the event log holds the full history)
     first_message_at = models.DateTimeField(default=timezone.now)
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
@@ -302,8 +312,15 @@ class Ticket(models.Model):
                 fields=["triage_status"], name="ticket_triage_todo_idx", condition=~Q(triage_status="done")
             ),
             GinIndex(fields=["tags"], name="ticket_tags_gin"),
+            models.Index(
+                fields=["snoozed_until"], name="ticket_snooze_wake_idx", condition=Q(snoozed_at__isnull=False)
+            ),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(snoozed_until__isnull=True) | Q(snoozed_at__isnull=False),
+                name="ticket_snooze_until_needs_snoozed_at",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="resolved") | Q(resolved_at__isnull=False),
                 name="resolved_ticket_has_resolved_at",
@@ -448,6 +465,12 @@ class TicketEvent(models.Model):
         REOPENED = "reopened", "Reopened"
         CLOSED = "closed", "Closed"
         MERGED = "merged", "Merged"
+        SNOOZED = "snoozed", "Snoozed"
+        UNSNOOZED = "unsnoozed", "Woke from snooze"
+        TICKET_MERGED = "ticket_merged", "Ticket merged"
+        TICKET_MERGE_UNDONE = "ticket_merge_undone", "Ticket merge undone"
+        TICKET_SPLIT = "ticket_split", "Ticket split"
+        TICKET_SPLIT_UNDONE = "ticket_split_undone", "Ticket split undone"
         FOLLOWUP_SCHEDULED = "followup_scheduled", "Follow-up scheduled"
         FOLLOWUP_SENT = "followup_sent", "Follow-up sent"
         FOLLOWUP_CANCELLED = "followup_cancelled", "Follow-up cancelled"
@@ -673,3 +696,51 @@ class TicketPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.ticket_id}"
+
+
+class TicketMerge(models.Model):
+    """One merge of ``source`` into ``target``: what moved and what changed, so that an undo
+    within ``UNDO_WINDOW`` puts back exactly that (``tickets.merging``)."""
+
+    UNDO_WINDOW = timedelta(minutes=1)
+
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="merges_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="merges_in")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    message_ids = ArrayField(models.BigIntegerField(), default=list)
+    event_ids = ArrayField(models.BigIntegerField(), default=list)
+    # The source's and target's fields before the merge changed them (restored by the undo).
+    source_before = models.JSONField(default=dict)
+    target_before = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"HD-{self.source_id} into HD-{self.target_id}"
+
+
+class TicketSplit(models.Model):
+    """Messages of ``source`` moved into the new ticket ``created``; undone within a minute."""
+
+    UNDO_WINDOW = timedelta(minutes=1)
+
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="splits_out")
+    # Null once undone: the undo deletes the ticket it made.
+    created = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="split_from"
+    )
+    created_reference = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    message_ids = ArrayField(models.BigIntegerField(), default=list)
+    source_before = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_reference} split from HD-{self.source_id}"

@@ -150,6 +150,7 @@ SAVED_VIEWS: tuple[tuple[str, str], ...] = (
     ("sla_risk", "SLA at risk"),
     ("vip", "VIP"),
     ("all", "All open"),
+    ("snoozed", "Snoozed"),
 )
 SAVED_VIEW_LABELS = dict(SAVED_VIEWS)
 # The general queue's rank (DESIGN: 0 AI, 1 general); a ticket sitting above it was escalated there.
@@ -259,6 +260,11 @@ def _view_condition(user: AbstractBaseUser, view: str, now: datetime) -> Q:
     if view == "vip":
         return ~Q(_customer_vip="")
     return Q()
+
+
+def _snooze_scope(view: str) -> Q:
+    """Snoozed tickets (``tickets.snooze``) are listed under "Snoozed" and in no working view."""
+    return Q(snoozed_at__isnull=view != "snoozed")
 
 
 def _with_sla_warning(queryset: QuerySet[Ticket], user: AbstractBaseUser) -> QuerySet[Ticket]:
@@ -414,7 +420,9 @@ def inbox_for(
     """
     filters = filters or InboxFilters()
     queryset = _with_sla_warning(visible_tickets(user), user)
-    queryset = _apply_filters(queryset, filters).filter(_view_condition(user, view, timezone.now()))
+    queryset = _apply_filters(queryset, filters).filter(
+        _view_condition(user, view, timezone.now()), _snooze_scope(view)
+    )
     return with_list_columns(
         queryset.select_related("customer", "assignee", "tier", "team")
         .defer(*LIST_DEFERRED)
@@ -439,11 +447,12 @@ def view_counts(
     visible = _with_sla_warning(visible_tickets(user), user)
     queryset = cast(TicketQuerySet, visible).open().order_by()
     counted: list[tuple[str, QuerySet]] = [
-        (slug, queryset.filter(_view_condition(user, slug, now))) for slug, _ in SAVED_VIEWS
+        (slug, queryset.filter(_view_condition(user, slug, now), _snooze_scope(slug)))
+        for slug, _ in SAVED_VIEWS
     ]
     for key, view, filters in personal:
         rows = _apply_filters(visible, filters, estimate=False).order_by()
-        counted.append((key, rows.filter(_view_condition(user, view, now))))
+        counted.append((key, rows.filter(_view_condition(user, view, now), _snooze_scope(view))))
     parts, params = [], []
     for key, rows in counted:
         sql, view_params = rows.values("pk")[:cap].query.sql_with_params()

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tickets import api
-from tickets.views import account, composer, detail, inbox, ticket_actions
+from tickets.views import account, composer, detail, inbox, ticket_actions, ticket_moves
 
 app_name = "tickets"
 
@@ -38,6 +38,12 @@ urlpatterns = [
     path("<int:pk>/assign/", ticket_actions.assign, name="assign"),
     path("<int:pk>/resolve/", ticket_actions.resolve, name="resolve"),
     path("<int:pk>/reopen/", ticket_actions.reopen, name="reopen"),
+    path("<int:pk>/snooze/", ticket_moves.snooze_ticket, name="snooze"),
+    path("<int:pk>/unsnooze/", ticket_moves.unsnooze_ticket, name="unsnooze"),
+    path("<int:pk>/merge/", ticket_moves.merge_ticket, name="merge"),
+    path("<int:pk>/merges/<int:merge_id>/undo/", ticket_moves.undo_merge, name="undo-merge"),
+    path("<int:pk>/split/", ticket_moves.split_ticket, name="split"),
+    path("<int:pk>/splits/<int:split_id>/undo/", ticket_moves.undo_split, name="undo-split"),
 ]
 
 api_urlpatterns = [

@@ -30,6 +30,8 @@ EVENT_NAMES = {
     TicketEvent.Kind.APPROVAL_REQUESTED: WebhookEvent.APPROVAL_REQUESTED,
     TicketEvent.Kind.APPROVAL_DECIDED: WebhookEvent.APPROVAL_DECIDED,
     TicketEvent.Kind.CSAT_RECEIVED: WebhookEvent.CSAT_RECEIVED,
+    TicketEvent.Kind.SNOOZED: WebhookEvent.TICKET_SNOOZED,
+    TicketEvent.Kind.UNSNOOZED: WebhookEvent.TICKET_UNSNOOZED,
 }
 # Seconds before attempt 2, 3, ... of a failed delivery.
 RETRY_DELAYS = (30, 120, 600, 3600, 6 * 3600)

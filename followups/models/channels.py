@@ -99,6 +99,8 @@ class WebhookEvent(models.TextChoices):
     APPROVAL_REQUESTED = "approval.requested", "Approval requested"
     APPROVAL_DECIDED = "approval.decided", "Approval decided"
     CSAT_RECEIVED = "csat.received", "CSAT received"
+    TICKET_SNOOZED = "ticket.snoozed", "Ticket snoozed"
+    TICKET_UNSNOOZED = "ticket.unsnoozed", "Ticket woke from snooze"
 
 
 class WebhookSubscription(models.Model):

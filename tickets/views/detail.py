@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -13,7 +15,7 @@ from helpdesk.http import HtmxHttpRequest
 from routing import escalation, moves
 from routing.models import Approval, Escalation, RoutingDecision
 from routing.money import without_approval_notice
-from tickets import attachments, forms, permissions, queries, reading
+from tickets import attachments, forms, merging, permissions, queries, reading
 from tickets.composer import composer_facts
 from tickets.drafts import draft_digest
 from tickets.macros import render_macro
@@ -82,6 +84,34 @@ def routing_explanation(ticket: Ticket) -> dict | None:
     return {"decision": decision, "escalation": last_escalation}
 
 
+def escalation_package(ticket: Ticket, routing: dict | None) -> dict | None:
+    """The package routing handed over when the ticket arrived escalated (the latest move is up,
+    into the tier that holds it): reason, AI summary, customer profile, history, attempts."""
+    last = routing and routing["escalation"]
+    if not last or last.direction != Escalation.Direction.UP or not ticket.is_open:
+        return None
+    if last.to_tier_id != ticket.tier_id:
+        return None
+    package = last.package or {}
+    kinds = dict(TicketEvent.Kind.choices)
+    attempts = [
+        {
+            "at": item.get("at"),
+            "label": kinds.get(item.get("kind"), item.get("kind", "")),
+            "data": item.get("data") or {},
+        }
+        for item in package.get("attempted_resolutions", [])
+    ]
+    return {
+        "escalation": last,
+        "reason": package.get("reason") or last.reason,
+        "ai_summary": package.get("ai_summary") or ticket.ai_summary,
+        "customer": package.get("customer") or {},
+        "attempts": attempts,
+        "messages": len(package.get("conversation", [])),
+    }
+
+
 def _thread(ticket: Ticket) -> list[Message]:
     return list(
         ticket.messages.select_related("author").prefetch_related("attachments").order_by("created_at", "id")
@@ -148,6 +178,14 @@ def ticket_context(request: HtmxHttpRequest, ticket: Ticket, **extra) -> dict:
         "csat": csat_for_ticket(ticket),
         **queries.customer_context(ticket),
     }
+    context["escalation_package"] = escalation_package(ticket, context["routing"])
+    context["snooze_form"] = forms.SnoozeForm(auto_id="snooze_%s")
+    context["merge_form"] = forms.MergeForm(auto_id="merge_%s")
+    context["merge_candidates"] = [
+        t for t in context["past_tickets"] if t.status != Ticket.Status.CLOSED and not t.merged_into_id
+    ]
+    context["undo"] = merging.undoable_for(ticket)
+    context["TIME_ZONE_NAME"] = timezone.get_current_timezone_name()
     context["load_images"] = request.GET.get("images") == "1"
     context.update(composer_facts(thread))
     context.update(extra)
@@ -166,6 +204,9 @@ def ticket_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if moved is None:
             raise
         return render(request, "tickets/ticket_moved.html", {"ticket": moved})
+    if ticket.merged_into_id:
+        messages.info(request, f"{ticket.reference} was merged into HD-{ticket.merged_into_id}.")
+        return redirect("tickets:detail", ticket.merged_into_id)
     reading.mark_read(request.user, ticket)  # the inbox's unread marker for this agent
     context = ticket_context(request, ticket)
     response = render(request, "tickets/ticket_detail.html", context)
