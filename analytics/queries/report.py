@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from analytics.queries import metrics, rollups
+from analytics.queries.calendar import Calendar, team_calendars
 from analytics.queries.filters import MetricFilters
 from helpdesk.errors import InvalidInput
 from routing.models import IssueType, Team, Thresholds, Tier
@@ -25,12 +27,15 @@ class MetricContext:
 
     complaint_types: tuple[str, ...]
     repeat_days: int
+    # The team calendars (the one business clock), read once for every statement of the request.
+    calendars: Mapping[int, Calendar] | None = None
 
     @classmethod
     def load(cls) -> MetricContext:
         return cls(
             complaint_types=tuple(IssueType.objects.filter(is_complaint=True).values_list("slug", flat=True)),
             repeat_days=Thresholds.current().repeat_complaint_days,
+            calendars=team_calendars(),
         )
 
 
@@ -50,6 +55,7 @@ def _rows_sql(
         complaint_types=context.complaint_types,
         repeat_days=context.repeat_days,
         series_bucket=series_bucket,
+        calendars=context.calendars,
     )
 
 
@@ -72,6 +78,7 @@ def _period_rows(filters: MetricFilters, context: MetricContext) -> list[dict[st
         filters,
         complaint_types=context.complaint_types,
         repeat_days=context.repeat_days,
+        calendars=context.calendars,
         first_day=previous.start,
         ticket_bucket=_PERIOD_BUCKET,
         day_bucket=_PERIOD_DAY_BUCKET,
@@ -91,6 +98,7 @@ def _series_rows(filters: MetricFilters, context: MetricContext) -> list[dict[st
         filters,
         complaint_types=context.complaint_types,
         repeat_days=context.repeat_days,
+        calendars=context.calendars,
         first_day=filters.start,
         ticket_bucket=_SERIES_BUCKET,
         day_bucket=_SERIES_DAY_BUCKET,
@@ -164,6 +172,7 @@ def _period_and_series_from_rollups(filters: MetricFilters, context: MetricConte
         filters,
         complaint_types=context.complaint_types,
         repeat_days=context.repeat_days,
+        calendars=context.calendars,
         first_day=filters.previous.start,
         ticket_bucket=_PERIOD_BUCKET,
         day_bucket=_PERIOD_DAY_BUCKET,

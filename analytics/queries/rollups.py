@@ -16,7 +16,7 @@ Filters on tier or VIP level are not rollup dimensions: those reads stay per tic
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics.queries import metrics
-from analytics.queries.calendar import calendar_fingerprint, team_calendars
+from analytics.queries.calendar import Calendar, calendar_fingerprint, team_calendars
 from analytics.queries.facts import dirty_sql, read_watermark
 from analytics.queries.filters import MetricFilters
 
@@ -126,14 +126,16 @@ _BY_BUCKET_AND_SERIES = {
 STATE_SQL = "SELECT rolled_to, fingerprint FROM analytics_dailyrollupstate WHERE id = 1"
 
 
-def fingerprint(complaint_types: Sequence[str], repeat_days: int) -> str:
+def fingerprint(
+    complaint_types: Sequence[str], repeat_days: int, calendars: Mapping[int, Calendar] | None = None
+) -> str:
     """What the stored rows depend on besides the facts: the time zone of their days, the
     complaint issue types, the repeat window and the team calendars (business seconds)."""
     parts = [
         timezone.get_current_timezone_name(),
         ",".join(sorted(complaint_types)),
         str(repeat_days),
-        calendar_fingerprint(team_calendars()),
+        calendar_fingerprint(team_calendars() if calendars is None else calendars),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
@@ -156,8 +158,8 @@ def day_ranges(days: Sequence[date]) -> tuple[str, dict[str, Any]]:
     return f"({within})", params
 
 
-def _watermark(cursor) -> dict[str, Any]:
-    return read_watermark(cursor, current_calendars=calendar_fingerprint(team_calendars()))
+def _watermark(cursor, calendars: Mapping[int, Calendar]) -> dict[str, Any]:
+    return read_watermark(cursor, current_calendars=calendar_fingerprint(calendars))
 
 
 # Reading the rollups pays when their rows hold many tickets each (a busy store: hundreds a day
@@ -194,6 +196,7 @@ def rollup_buckets(
     *,
     complaint_types: Sequence[str],
     repeat_days: int,
+    calendars: Mapping[int, Calendar] | None = None,
     first_day: date,
     ticket_bucket: str,
     day_bucket: str,
@@ -212,14 +215,15 @@ def rollup_buckets(
     """
     if not usable_for(filters):
         return None
-    print_ = fingerprint(complaint_types, repeat_days)
+    calendars = team_calendars() if calendars is None else calendars
+    print_ = fingerprint(complaint_types, repeat_days, calendars)
     with transaction.atomic(), connection.cursor() as cursor:
         state = _answers(cursor, first_day, filters.end, print_)
         if state is None:
             return None
         tz = timezone.get_current_timezone_name()
         days = {"tz": tz, "rolled_to": state[0], "first_day": first_day, "last_day": filters.end}
-        cursor.execute(STALE_DAYS.format(dirty=dirty_sql()), {**days, **_watermark(cursor)})
+        cursor.execute(STALE_DAYS.format(dirty=dirty_sql()), {**days, **_watermark(cursor, calendars)})
         stale = [row[0] for row in cursor.fetchall()]
         conditions, condition_params = filters.ticket_conditions()
         held_where = " AND ".join(
