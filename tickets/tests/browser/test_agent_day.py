@@ -55,10 +55,13 @@ def test_an_agent_works_a_day_and_the_manager_reads_the_report(
     opened = rows.nth(1).get_attribute("data-url")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(re.escape(opened) + "$"))
+    page.wait_for_load_state("networkidle")  # the page's shortcuts are bound once its scripts ran
+    expect(page.locator(".action-bar")).to_be_visible()
 
     # It can wait until the afternoon: snooze it; it leaves the working list.
     page.keyboard.press("s")
     panel = page.locator("#snooze-panel")
+    expect(panel).to_have_attribute("open", "")
     panel.get_by_label("4 hours").check()
     panel.get_by_role("button", name="Snooze").click()
     expect(page.locator("#flash")).to_contain_text("Snoozed until")
@@ -83,6 +86,7 @@ def test_an_agent_works_a_day_and_the_manager_reads_the_report(
     page.goto(f"{live_server.url}/tickets/{duplicate.pk}/")
     page.keyboard.press("m")
     panel = page.locator("#merge-panel")
+    expect(panel).to_have_attribute("open", "")
     panel.get_by_label("Merge into ticket").fill(target.reference)
     panel.get_by_role("button", name="Merge", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/tickets/{target.pk}/$"))
