@@ -150,16 +150,7 @@ def merge_tickets(source: Ticket, *, into: Ticket, actor: AbstractBaseUser | Non
         "messages": len(message_ids),
         "events": len(event_ids),
     }
-    events.record_built(
-        [
-            events.build(
-                source, TicketEvent.Kind.TICKET_MERGED, actor=actor, at=now, data={**data, "role": "source"}
-            ),
-            events.build(
-                target, TicketEvent.Kind.TICKET_MERGED, actor=actor, at=now, data={**data, "role": "target"}
-            ),
-        ]
-    )
+    _record_on_each(TicketEvent.Kind.TICKET_MERGED, {"source": source, "target": target}, actor, now, data)
     return merge
 
 
@@ -293,16 +284,7 @@ def split_ticket(
     source.save(update_fields=[*SPLIT_SOURCE_FIELDS, "updated_at"])
 
     data = {"split_id": split.pk, "source_id": source.pk, "new_ticket_id": created.pk, "message_ids": wanted}
-    events.record_built(
-        [
-            events.build(
-                source, TicketEvent.Kind.TICKET_SPLIT, actor=actor, at=now, data={**data, "role": "source"}
-            ),
-            events.build(
-                created, TicketEvent.Kind.TICKET_SPLIT, actor=actor, at=now, data={**data, "role": "new"}
-            ),
-        ]
-    )
+    _record_on_each(TicketEvent.Kind.TICKET_SPLIT, {"source": source, "new": created}, actor, now, data)
     return split
 
 
@@ -357,3 +339,15 @@ def undoable_for(ticket: Ticket, *, now: datetime | None = None) -> dict:
             source=ticket, undone_at__isnull=True, created_id__isnull=False, created_at__gte=since
         ).first(),
     }
+
+
+def _record_on_each(
+    kind: str, tickets: dict[str, Ticket], actor: AbstractBaseUser | None, at: datetime, data: dict
+) -> None:
+    """One ``kind`` event on each ticket of a move, with the ticket's role in it, in one INSERT."""
+    events.record_built(
+        [
+            events.build(ticket, kind, actor=actor, at=at, data={**data, "role": role})
+            for role, ticket in tickets.items()
+        ]
+    )

@@ -69,46 +69,60 @@ _PERIOD_DAY_BUCKET = "CASE WHEN t.day >= %(current_day)s THEN 'current' ELSE 'pr
 _SERIES_DAY_BUCKET = "date_trunc(%(grain)s, t.day::timestamp)::date"
 
 
-def _period_rows(filters: MetricFilters, context: MetricContext) -> list[dict[str, Any]]:
-    """Raw sums of the period and the previous one: from the daily rollups when they can
-    answer, else per ticket."""
-    previous = filters.previous
-    bucket_params = {"current_start": filters.start_at, "current_day": filters.start}
+def _bucket_rows(
+    filters: MetricFilters,
+    context: MetricContext,
+    *,
+    first_day: date,
+    start: datetime,
+    ticket_bucket: str,
+    day_bucket: str,
+    params: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Raw sums per bucket of the tickets from ``first_day``: from the daily rollups when they
+    can answer, else per ticket (``ticket_bucket`` and ``day_bucket`` name the same bucket over a
+    ticket and over a rollup day)."""
     rows = rollups.rollup_buckets(
         filters,
         complaint_types=context.complaint_types,
         repeat_days=context.repeat_days,
         calendars=context.calendars,
-        first_day=previous.start,
-        ticket_bucket=_PERIOD_BUCKET,
-        day_bucket=_PERIOD_DAY_BUCKET,
-        params=bucket_params,
+        first_day=first_day,
+        ticket_bucket=ticket_bucket,
+        day_bucket=day_bucket,
+        params=params,
     )
     if rows is not None:
         return rows
-    sql, params = _rows_sql(filters, context, start=previous.start_at, bucket=_PERIOD_BUCKET)
-    params.update(bucket_params)
-    return metrics.aggregate_rows(sql, params)
+    sql, sql_params = _rows_sql(filters, context, start=start, bucket=ticket_bucket)
+    sql_params.update(params)
+    return metrics.aggregate_rows(sql, sql_params)
+
+
+def _period_rows(filters: MetricFilters, context: MetricContext) -> list[dict[str, Any]]:
+    """Raw sums of the period and the previous one."""
+    return _bucket_rows(
+        filters,
+        context,
+        first_day=filters.previous.start,
+        start=filters.previous.start_at,
+        ticket_bucket=_PERIOD_BUCKET,
+        day_bucket=_PERIOD_DAY_BUCKET,
+        params={"current_start": filters.start_at, "current_day": filters.start},
+    )
 
 
 def _series_rows(filters: MetricFilters, context: MetricContext) -> list[dict[str, Any]]:
-    """Raw sums per day or week of the period: from the daily rollups when they can answer."""
-    bucket_params = {"grain": filters.grain, "tz": timezone.get_current_timezone_name()}
-    rows = rollups.rollup_buckets(
+    """Raw sums per day or week of the period."""
+    return _bucket_rows(
         filters,
-        complaint_types=context.complaint_types,
-        repeat_days=context.repeat_days,
-        calendars=context.calendars,
+        context,
         first_day=filters.start,
+        start=filters.start_at,
         ticket_bucket=_SERIES_BUCKET,
         day_bucket=_SERIES_DAY_BUCKET,
-        params=bucket_params,
+        params={"grain": filters.grain, "tz": timezone.get_current_timezone_name()},
     )
-    if rows is not None:
-        return rows
-    sql, params = _rows_sql(filters, context, start=filters.start_at, bucket=_SERIES_BUCKET)
-    params.update(bucket_params)
-    return metrics.aggregate_rows(sql, params)
 
 
 def metrics_report(filters: MetricFilters, context: MetricContext | None = None) -> dict[str, Any]:
