@@ -89,6 +89,7 @@ def merge_tickets(source: Ticket, *, into: Ticket, actor: AbstractBaseUser | Non
     the source holds a reply or an approval still waiting for a decision (decide it first).
     """
     permissions.check_support_staff(actor, "merge tickets")
+    permissions.check_sees(actor, source, into)
     if source.pk == into.pk:
         raise InvalidInput("A ticket cannot be merged into itself.", field="target")
     locked = _lock_pair(source.pk, into.pk)
@@ -218,6 +219,7 @@ def split_ticket(
     ``IllegalTransition`` for a closed or merged ticket.
     """
     permissions.check_support_staff(actor, "split tickets")
+    permissions.check_sees(actor, ticket)
     wanted = sorted({int(pk) for pk in message_ids})
     if not wanted:
         raise InvalidInput("Choose the messages to move into the new ticket.", field="messages")

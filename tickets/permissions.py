@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from helpdesk.errors import InvalidInput, NotAllowed
 from tickets.models import Ticket
-from tickets.queries import GENERAL_TIER_RANK
+from tickets.queries import GENERAL_TIER_RANK, visible_tickets
 from tickets.roles import (
     ROLE_LADDER,
     ROLE_SENIOR,
@@ -47,6 +47,16 @@ def check_support_staff(actor: AbstractBaseUser | None, doing: str) -> None:
         return
     if not _person(actor) or not is_support_staff(actor):
         raise NotAllowed(f"Only support staff may {doing}; integrations post messages, not ticket changes.")
+
+
+def check_sees(actor: AbstractBaseUser | None, *tickets: Ticket) -> None:
+    """Refuse a person who may not see every one of ``tickets`` (``queries.visible_tickets``):
+    an action that touches two tickets checks both, whatever page or API called it. One query."""
+    if actor is None or not actor.is_authenticated:
+        return
+    ids = {ticket.pk for ticket in tickets}
+    if visible_tickets(actor).filter(pk__in=ids).count() != len(ids):
+        raise NotAllowed("You may only work on tickets of your queue, your tier or assigned to you.")
 
 
 def check_assign(actor: AbstractBaseUser | None, ticket: Ticket, agent: AbstractBaseUser | None) -> None:

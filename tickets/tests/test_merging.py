@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from helpdesk.errors import IllegalTransition, InvalidInput, NotAllowed
 from helpdesk.testing import run_concurrently
+from routing.models import AgentProfile
 from tickets import intake, merging
 from tickets.models import Message, Ticket, TicketEvent, TicketMerge, TicketSplit
+from tickets.tests.conftest import default_org
 from tickets.tests.factories import (
     CustomerFactory,
     EventFactory,
@@ -108,6 +110,17 @@ def test_merge_refusals_name_the_problem(pair, manager):
         merging.merge_tickets(target, into=closed, actor=UserFactory(username="integration", roles=[]))
 
 
+def test_an_agent_cannot_merge_into_a_ticket_outside_their_queue(pair):
+    source, target = pair
+    agent = UserFactory(username="queue-agent", roles=["agent"])
+    Ticket.objects.filter(pk=source.pk).update(assignee=agent)  # the agent sees the source only
+    before = state(source), state(target)
+    with pytest.raises(NotAllowed, match="tickets of your queue"):
+        merging.merge_tickets(Ticket.objects.get(pk=source.pk), into=target, actor=agent)
+    assert (state(source), state(target)) == before
+    assert not TicketMerge.objects.exists()
+
+
 def test_a_held_reply_blocks_the_merge(pair, manager):
     source, target = pair
     MessageFactory(ticket=source, direction="outbound", author_kind="agent", delivery_status="held")
@@ -165,8 +178,12 @@ def test_only_the_author_or_a_senior_undoes_a_merge(pair, manager):
 @pytest.mark.django_db(transaction=True)
 def test_two_agents_merging_the_same_pair_both_ways_at_once_end_with_one_merge():
     customer = CustomerFactory()
-    first, second = TicketFactory(customer=customer), TicketFactory(customer=customer)
     agents = [UserFactory(username=f"merger-{n}", roles=["agent"]) for n in range(2)]
+    # Both tickets sit in the two agents' team queue, so each agent may work on both.
+    team = default_org()["frontline"]
+    first, second = (TicketFactory(customer=customer, team=team) for _ in range(2))
+    for agent in agents:
+        AgentProfile.objects.create(user=agent, team=team)
 
     def attempt(source, target, actor):
         def call():
